@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { seedDemo } from './db/seed.js';
+import { ensureStand } from './db/stand.js';
+import { heraldSchema } from './graphql/schema.js';
+import { createHttpServer, type HeraldHttpServer } from './http/server.js';
+import { startDevServer, type DevServer } from './temporal/devServer.js';
+
+// How the parts of Herald are put together. server.ts, worker.ts and the tests all start from
+// here, so embedded mode and production run the same code with other drivers.
+
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+}
+
+export interface TemporalHandle {
+  address: string;
+  uiUrl: string | null;
+  connection: Connection;
+  client: Client;
+  devServer: DevServer | null;
+  close(): Promise<void>;
+}
+
+export async function connectTemporal(config: Config): Promise<TemporalHandle> {
+  const devServer = config.temporal.address
+    ? null
+    : await startDevServer({
+        cliPath: config.temporal.cliPath,
+        namespace: config.temporal.namespace,
+        dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+        port: config.temporal.devPort,
+        uiPort: config.temporal.uiPort,
+      });
+  const address = devServer?.address ?? config.temporal.address!;
+  const connection = await Connection.connect({ address });
+  return {
+    address,
+    uiUrl: devServer?.uiUrl ?? null,
+    connection,
+    client: new Client({ connection, namespace: config.temporal.namespace }),
+    devServer,
+    async close() {
+      await connection.close();
+      await devServer?.stop();
+    },
+  };
+}
+
+/** The stand always exists; the demo data only where asked for (embedded mode by default). */
+export async function bootstrapData(db: Database, config: Config): Promise<{ standId: string; seeded: boolean }> {
+  const standId = await ensureStand(db.db, config.demo ? 'Demo stand' : 'Main stand');
+  const seeded = config.demo ? await seedDemo(db.db, standId) : false;
+  return { standId, seeded };
+}
+
+export interface ApiServer {
+  http: HeraldHttpServer;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(config: Config, db: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
+  const http = await createHttpServer({
+    services: { db: db.db, config },
+    schema: await heraldSchema(),
+    routes: [],
+    readiness: {
+      database: () => db.db.execute(sql`select 1`),
+      temporal: () => temporal.connection.workflowService.getSystemInfo({}),
+    },
+  });
+  const actualPort = await http.listen(port);
+  return { http, port: actualPort, close: () => http.close() };
+}

@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting comes from the environment (edna-reference.md, "Herald's side"). A bad value stops
+// the process with one message that names each bad variable, before anything starts.
+
+const url = z.string().url();
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional());
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveSeconds = z.coerce.number().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  PORT: port.default(4000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  PUBLIC_BASE_URL: optionalUrl,
+  DATABASE_URL: optionalUrl,
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('herald'),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  EDNA_BASE_URL: optionalUrl,
+  EDNA_API_KEY: z.string().min(1).default('sandbox-api-key'),
+  EDNA_WHATSAPP_SENDER: z.string().min(1).default('HERALD_WA'),
+  EDNA_VIBER_SENDER: z.string().min(1).default('HERALD_VIBER'),
+  EDNA_WHATSAPP_CASCADE_ID: z.coerce.number().int().positive().default(1),
+  EDNA_VIBER_CASCADE_ID: z.coerce.number().int().positive().default(2),
+  EDNA_WEBHOOK_SECRET: z.string().min(1).default('sandbox-webhook-secret'),
+  EDNA_WEBHOOK_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').default('X-API-KEY'),
+  SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional()),
+  MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  /** Seeds the demo stand, agents and tokens on first start; on by default only in embedded mode. */
+  HERALD_DEMO: bool.optional(),
+  SEND_STATUS_TIMEOUT_SECONDS: positiveSeconds.default(24 * 60 * 60),
+  SEND_RETRY_WAIT_SECONDS: positiveSeconds.default(60 * 60),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  publicBaseUrl: string;
+  /** Absent: PGlite under dataDir (embedded). */
+  databaseUrl: string | undefined;
+  temporal: {
+    /** Absent: a dev server started from the CLI (embedded). */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    cliPath: string | undefined;
+    devPort: number;
+    uiPort: number;
+  };
+  edna: {
+    /** Absent: the built-in sandbox. */
+    baseUrl: string | undefined;
+    apiKey: string;
+    whatsappSender: string;
+    viberSender: string;
+    whatsappCascadeId: number;
+    viberCascadeId: number;
+    webhookSecret: string;
+    webhookHeader: string;
+  };
+  mail: {
+    /** Absent: a file outbox under dataDir. */
+    smtpUrl: string | undefined;
+    from: string;
+  };
+  demo: boolean;
+  sends: { statusTimeoutSeconds: number; retryWaitSeconds: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Herald cannot start: bad configuration.\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    dataDir: path.resolve(e.DATA_DIR),
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    edna: {
+      baseUrl: e.EDNA_BASE_URL?.replace(/\/+$/, ''),
+      apiKey: e.EDNA_API_KEY,
+      whatsappSender: e.EDNA_WHATSAPP_SENDER,
+      viberSender: e.EDNA_VIBER_SENDER,
+      whatsappCascadeId: e.EDNA_WHATSAPP_CASCADE_ID,
+      viberCascadeId: e.EDNA_VIBER_CASCADE_ID,
+      webhookSecret: e.EDNA_WEBHOOK_SECRET,
+      webhookHeader: e.EDNA_WEBHOOK_HEADER,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    demo: e.HERALD_DEMO ?? e.DATABASE_URL === undefined,
+    sends: { statusTimeoutSeconds: e.SEND_STATUS_TIMEOUT_SECONDS, retryWaitSeconds: e.SEND_RETRY_WAIT_SECONDS },
+  };
+}
+
+/** For entry points: print the one message and stop, instead of a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

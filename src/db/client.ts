@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import * as schema from './schema.js';
+
+// One database API over two drivers: node-postgres in production, PGlite embedded. Everything
+// above this file sees `Db` and never knows which one it got.
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+  db: Db;
+  driver: 'pg' | 'pglite';
+  /** The driver's own client, for LISTEN/NOTIFY. */
+  raw: { kind: 'pg'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export type DatabaseLocation = { url: string } | { dataDir: string } | { memory: true };
+
+export async function openDatabase(location: DatabaseLocation, options: { poolSize?: number } = {}): Promise<Database> {
+  if ('url' in location) {
+    const pool = new pg.Pool({ connectionString: location.url, max: options.poolSize ?? 20 });
+    // An idle client that loses its server emits 'error'; without a handler that kills the process.
+    pool.on('error', (err) => console.error('[db] idle PostgreSQL client error:', err.message));
+    const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+    await migratePg(drizzlePg({ client: pool }), { migrationsFolder: MIGRATIONS });
+    return { db, driver: 'pg', raw: { kind: 'pg', pool }, close: () => pool.end() };
+  }
+  let client: PGlite;
+  if ('dataDir' in location) {
+    const dir = path.join(location.dataDir, 'pgdata');
+    fs.mkdirSync(dir, { recursive: true });
+    client = await PGlite.create(dir);
+  } else {
+    client = await PGlite.create();
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS });
+  return { db, driver: 'pglite', raw: { kind: 'pglite', client }, close: () => client.close() };
+}
+
+/** PostgreSQL's unique_violation, whichever driver raised it and however drizzle wrapped it. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const { code, constraint: name } = e as { code?: string; constraint?: string };
+    if (code === '23505') return constraint === undefined || name === constraint;
+  }
+  return false;
+}

@@ -1,0 +1,143 @@
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from './client.js';
+import { isUniqueViolation } from './client.js';
+import { clientChannels, clients, messengerUsernames, threads } from './schema.js';
+import type { Channel } from '../domain/enums.js';
+import type { ClientFacts } from '../domain/clientChannels.js';
+import { phoneDigits } from '../domain/phone.js';
+
+export type ClientRow = typeof clients.$inferSelect;
+export type ThreadRow = typeof threads.$inferSelect;
+export type ClientChannelRow = typeof clientChannels.$inferSelect;
+export type UsernameRow = typeof messengerUsernames.$inferSelect;
+
+export async function getClients(db: DbOrTx, ids: readonly string[]): Promise<ClientRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(clients).where(inArray(clients.id, [...ids]));
+}
+
+export async function getClientChannels(db: DbOrTx, clientIds: readonly string[]): Promise<ClientChannelRow[]> {
+  if (clientIds.length === 0) return [];
+  return db.select().from(clientChannels).where(inArray(clientChannels.clientId, [...clientIds]));
+}
+
+export async function getUsernames(db: DbOrTx, clientIds: readonly string[]): Promise<UsernameRow[]> {
+  if (clientIds.length === 0) return [];
+  return db.select().from(messengerUsernames).where(inArray(messengerUsernames.clientId, [...clientIds]));
+}
+
+export async function getActiveThreads(db: DbOrTx, clientIds: readonly string[]): Promise<ThreadRow[]> {
+  if (clientIds.length === 0) return [];
+  return db.select().from(threads).where(and(inArray(threads.clientId, [...clientIds]), ne(threads.status, 'CLOSED')));
+}
+
+export function clientFacts(
+  client: ClientRow,
+  channelRows: readonly ClientChannelRow[],
+  usernameRows: readonly UsernameRow[],
+  activeThread: ThreadRow | null,
+): ClientFacts {
+  return {
+    blocked: client.blocked,
+    phone: client.phone,
+    email: client.email,
+    usernames: usernameRows.map((u) => ({ channel: u.channel, username: u.username })),
+    channelFacts: channelRows.map((c) => ({ channel: c.channel, address: c.address, blocked: c.blocked, lastInboundAt: c.lastInboundAt })),
+    hasActiveThread: activeThread !== null,
+  };
+}
+
+/** Everything the channel rules need about one client, read in one go (used at send time). */
+export async function loadClientFacts(db: DbOrTx, clientId: string): Promise<{ client: ClientRow; facts: ClientFacts; activeThread: ThreadRow | null } | null> {
+  const [client] = await getClients(db, [clientId]);
+  if (!client) return null;
+  const [channelRows, usernameRows, active] = await Promise.all([
+    getClientChannels(db, [clientId]),
+    getUsernames(db, [clientId]),
+    getActiveThreads(db, [clientId]),
+  ]);
+  const activeThread = active[0] ?? null;
+  return { client, facts: clientFacts(client, channelRows, usernameRows, activeThread), activeThread };
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * R18: one box for name (partial, case-insensitive), phone (any formatting), email, external id
+ * and messenger username. Exact hits on an identifier come before partial name matches.
+ */
+export async function searchClients(db: Db, standId: string, query: string, first: number): Promise<ClientRow[]> {
+  const q = query.trim();
+  if (q === '') return [];
+  const lower = q.toLowerCase();
+  const contains = `%${likeEscape(lower)}%`;
+  const username = lower.replace(/^@/, '');
+  const digits = phoneDigits(q);
+  const looksLikePhone = !/[A-Za-z@]/.test(q) && digits.length >= 3;
+
+  const usernameHit = sql`exists (select 1 from ${messengerUsernames} mu where mu.client_id = ${clients.id} and lower(mu.username) = ${username})`;
+  const phoneHit = looksLikePhone ? sql`${clients.phone} like ${`%${digits}%`}` : sql`false`;
+  const exactPhone = looksLikePhone ? sql`${clients.phone} = ${digits}` : sql`false`;
+  const rank = sql<number>`case
+    when ${clients.externalId} = ${q} or ${exactPhone} or lower(${clients.email}) = ${lower} or ${usernameHit} then 0
+    when lower(${clients.name}) like ${`${likeEscape(lower)}%`} then 1
+    else 2 end`;
+
+  return db
+    .select()
+    .from(clients)
+    .where(and(
+      eq(clients.standId, standId),
+      sql`(lower(${clients.name}) like ${contains}
+        or ${phoneHit}
+        or lower(${clients.email}) like ${contains}
+        or ${clients.externalId} = ${q}
+        or ${usernameHit})`,
+    ))
+    .orderBy(rank, asc(clients.name), asc(clients.createdAt))
+    .limit(Math.max(1, Math.min(first, 100)));
+}
+
+export async function findClientByPhone(db: DbOrTx, standId: string, digits: string): Promise<ClientRow | null> {
+  const [row] = await db.select().from(clients).where(and(eq(clients.standId, standId), eq(clients.phone, digits))).limit(1);
+  return row ?? null;
+}
+
+export async function findClientByExternalId(db: DbOrTx, standId: string, externalId: string): Promise<ClientRow | null> {
+  const [row] = await db.select().from(clients).where(and(eq(clients.standId, standId), eq(clients.externalId, externalId))).limit(1);
+  return row ?? null;
+}
+
+export type CreateResult = { created: true; client: ClientRow } | { created: false; existing: ClientRow };
+
+/** R17: the unique index decides, so two agents creating one number at once get one client. */
+export async function insertClientByPhone(db: Db, standId: string, digits: string, name: string | null): Promise<CreateResult> {
+  try {
+    const [client] = await db.insert(clients).values({ standId, phone: digits, name }).returning();
+    return { created: true, client: client! };
+  } catch (err) {
+    if (!isUniqueViolation(err, 'clients_stand_phone')) throw err;
+    const existing = await findClientByPhone(db, standId, digits);
+    if (!existing) throw err;
+    return { created: false, existing };
+  }
+}
+
+export async function replaceUsernames(tx: DbOrTx, clientId: string, usernames: ReadonlyArray<{ channel: Channel; username: string }>): Promise<void> {
+  await tx.delete(messengerUsernames).where(eq(messengerUsernames.clientId, clientId));
+  if (usernames.length > 0) {
+    await tx.insert(messengerUsernames).values(usernames.map((u) => ({ clientId, channel: u.channel, username: u.username })));
+  }
+}
+
+/** Blocks or unblocks the client everywhere, or on one channel only (R2, R4). */
+export async function setBlocked(db: Db, clientId: string, blocked: boolean, channel: Channel | null): Promise<void> {
+  if (channel === null) {
+    await db.update(clients).set({ blocked, updatedAt: new Date() }).where(eq(clients.id, clientId));
+    return;
+  }
+  await db
+    .insert(clientChannels)
+    .values({ clientId, channel, blocked })
+    .onConflictDoUpdate({ target: [clientChannels.clientId, clientChannels.channel], set: { blocked } });
+}

@@ -1,0 +1,239 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+} from 'drizzle-orm/pg-core';
+import type {
+  AgentStatus, Channel, DeliveryFailureCode, DispositionKind, MessageDirection, MessageStatus, Role, SendState,
+  TemplatePolicy, TemplateVariableType, ThreadEventKind, ThreadStatus, TransferTargetKind,
+} from '../domain/enums.js';
+import type { UserError } from '../domain/errors.js';
+
+const id = () => uuid('id').primaryKey().defaultRandom();
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const stands = pgTable('stands', {
+  id: id(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+export const standChannels = pgTable('stand_channels', {
+  standId: uuid('stand_id').notNull().references(() => stands.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  position: integer('position').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  templatePolicy: text('template_policy').$type<TemplatePolicy>().notNull().default('OUTSIDE_SESSION_WINDOW'),
+  sessionWindowHours: integer('session_window_hours').notNull().default(24),
+  strictTemplates: boolean('strict_templates').notNull().default(true),
+  /** Provider settings that differ per stand (sender names, cascade ids, gateway URLs). */
+  providerSettings: jsonb('provider_settings').$type<Record<string, string>>().notNull().default({}),
+}, (t) => [primaryKey({ columns: [t.standId, t.channel] })]);
+
+export const agents = pgTable('agents', {
+  id: id(),
+  standId: uuid('stand_id').notNull().references(() => stands.id),
+  login: text('login').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  status: text('status').$type<AgentStatus>().notNull().default('OFFLINE'),
+  statusReason: text('status_reason'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Only a SHA-256 of each token is kept: a leaked table grants nothing. */
+export const apiTokens = pgTable('api_tokens', {
+  id: id(),
+  agentId: uuid('agent_id').notNull().references(() => agents.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  label: text('label'),
+  createdAt: createdAt(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const transferTargets = pgTable('transfer_targets', {
+  id: id(),
+  standId: uuid('stand_id').notNull().references(() => stands.id),
+  kind: text('kind').$type<TransferTargetKind>().notNull(),
+  name: text('name').notNull(),
+  /** Set for AGENT targets: transferring to it assigns the thread to that agent. */
+  agentId: uuid('agent_id').references(() => agents.id).unique(),
+  createdAt: createdAt(),
+}, (t) => [
+  // Agents may share a display name; groups, skills, bots and departments are told apart by name.
+  uniqueIndex('transfer_targets_stand_kind_name').on(t.standId, t.kind, t.name).where(sql`${t.agentId} is null`),
+]);
+
+export const clients = pgTable('clients', {
+  id: id(),
+  standId: uuid('stand_id').notNull().references(() => stands.id),
+  name: text('name'),
+  /** Digits only (R17): formatting is not part of a number's identity. */
+  phone: text('phone'),
+  email: text('email'),
+  externalId: text('external_id'),
+  blocked: boolean('blocked').notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  uniqueIndex('clients_stand_phone').on(t.standId, t.phone),
+  uniqueIndex('clients_stand_external_id').on(t.standId, t.externalId),
+  index('clients_stand_email').on(t.standId, sql`lower(${t.email})`),
+  index('clients_stand_name').on(t.standId, sql`lower(${t.name})`),
+]);
+
+export const clientChannels = pgTable('client_channels', {
+  clientId: uuid('client_id').notNull().references(() => clients.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  /** Overrides the address derived from the client (a Telegram chat id, another phone). */
+  address: text('address'),
+  blocked: boolean('blocked').notNull().default(false),
+  /** Drives the 24-hour template rule (R13). */
+  lastInboundAt: timestamp('last_inbound_at', { withTimezone: true }),
+}, (t) => [primaryKey({ columns: [t.clientId, t.channel] })]);
+
+export const messengerUsernames = pgTable('messenger_usernames', {
+  clientId: uuid('client_id').notNull().references(() => clients.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  username: text('username').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.clientId, t.channel] }),
+  index('messenger_usernames_lower').on(sql`lower(${t.username})`),
+]);
+
+export const threads = pgTable('threads', {
+  id: id(),
+  clientId: uuid('client_id').notNull().references(() => clients.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  status: text('status').$type<ThreadStatus>().notNull(),
+  assigneeId: uuid('assignee_id').references(() => agents.id),
+  queueTargetId: uuid('queue_target_id').references(() => transferTargets.id),
+  transferComment: text('transfer_comment'),
+  closeReason: text('close_reason'),
+  openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+  closedAt: timestamp('closed_at', { withTimezone: true }),
+}, (t) => [
+  // R6/R7: the lock. At most one thread per client that is not CLOSED; a concurrent second
+  // insert fails on this index instead of racing a read-then-write check.
+  uniqueIndex('threads_one_active_per_client').on(t.clientId).where(sql`${t.status} <> 'CLOSED'`),
+  index('threads_assignee_active').on(t.assigneeId).where(sql`${t.status} <> 'CLOSED'`),
+]);
+
+export const threadEvents = pgTable('thread_events', {
+  id: id(),
+  threadId: uuid('thread_id').notNull().references(() => threads.id),
+  kind: text('kind').$type<ThreadEventKind>().notNull(),
+  agentId: uuid('agent_id').references(() => agents.id),
+  targetId: uuid('target_id').references(() => transferTargets.id),
+  comment: text('comment'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('thread_events_thread').on(t.threadId, t.at)]);
+
+export const templates = pgTable('templates', {
+  id: id(),
+  channel: text('channel').$type<Channel>().notNull(),
+  externalId: text('external_id').notNull(),
+  name: text('name').notNull(),
+  language: text('language'),
+  category: text('category'),
+  /** As edna reports it; only APPROVED templates that are still in the catalog are usable. */
+  providerStatus: text('provider_status').notNull(),
+  usable: boolean('usable').notNull().default(true),
+  header: text('header'),
+  body: text('body').notNull(),
+  footer: text('footer'),
+  textOnly: boolean('text_only').notNull(),
+  content: jsonb('content').$type<unknown>(),
+  syncedAt: timestamp('synced_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('templates_channel_external').on(t.channel, t.externalId)]);
+
+export const templateVariables = pgTable('template_variables', {
+  templateId: uuid('template_id').notNull().references(() => templates.id),
+  position: integer('position').notNull(),
+  key: text('key').notNull(),
+  type: text('type').$type<TemplateVariableType>().notNull(),
+  label: text('label'),
+  options: text('options').array(),
+}, (t) => [primaryKey({ columns: [t.templateId, t.position] })]);
+
+export const attachments = pgTable('attachments', {
+  id: id(),
+  fileName: text('file_name').notNull(),
+  mimeType: text('mime_type').notNull(),
+  size: integer('size').notNull(),
+  sha256: text('sha256').notNull(),
+  /** Where the bytes are kept, relative to the attachment store. */
+  storageKey: text('storage_key').notNull(),
+  /** Part of the public URL: unguessable, so edna can fetch without our bearer token. */
+  accessToken: text('access_token').notNull().unique(),
+  uploadedBy: uuid('uploaded_by').references(() => agents.id),
+  createdAt: createdAt(),
+});
+
+export const messages = pgTable('messages', {
+  id: id(),
+  clientId: uuid('client_id').notNull().references(() => clients.id),
+  threadId: uuid('thread_id').references(() => threads.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  direction: text('direction').$type<MessageDirection>().notNull(),
+  authorId: uuid('author_id').references(() => agents.id),
+  text: text('text'),
+  subject: text('subject'),
+  header: text('header'),
+  footer: text('footer'),
+  templateId: uuid('template_id').references(() => templates.id),
+  templateVariables: jsonb('template_variables').$type<Array<{ key: string; value: string }>>(),
+  attachmentId: uuid('attachment_id').references(() => attachments.id),
+  bcc: text('bcc').array().notNull().default(sql`'{}'::text[]`),
+  status: text('status').$type<MessageStatus>().notNull(),
+  failureCode: text('failure_code').$type<DeliveryFailureCode>(),
+  failureProviderCode: text('failure_provider_code'),
+  failureMessage: text('failure_message'),
+  /** The id the provider knows the current attempt by (a retry after a failure gets a new one). */
+  providerRequestId: text('provider_request_id'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  index('messages_client_created').on(t.clientId, t.createdAt, t.id),
+  index('messages_thread_created').on(t.threadId, t.createdAt),
+  uniqueIndex('messages_provider_request').on(t.providerRequestId),
+]);
+
+export const messageStatusChanges = pgTable('message_status_changes', {
+  id: id(),
+  messageId: uuid('message_id').notNull().references(() => messages.id),
+  status: text('status').$type<MessageStatus>().notNull(),
+  failureCode: text('failure_code').$type<DeliveryFailureCode>(),
+  failureProviderCode: text('failure_provider_code'),
+  failureMessage: text('failure_message'),
+  note: text('note'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('message_status_changes_message').on(t.messageId, t.at)]);
+
+export interface SendStepRecord { name: string; state: string; at: string; detail?: string }
+
+export const sends = pgTable('sends', {
+  /** The Temporal workflow id, `send:<requestId>`. */
+  id: text('id').primaryKey(),
+  requestId: text('request_id').notNull().unique(),
+  agentId: uuid('agent_id').references(() => agents.id),
+  /** Who called: the agent itself, or the integrator acting on its behalf (R23). */
+  requestedById: uuid('requested_by_id').references(() => agents.id),
+  clientId: uuid('client_id').notNull().references(() => clients.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  state: text('state').$type<SendState>().notNull(),
+  disposition: text('disposition').$type<DispositionKind>(),
+  messageId: uuid('message_id').references(() => messages.id),
+  threadId: uuid('thread_id').references(() => threads.id),
+  errors: jsonb('errors').$type<UserError[]>().notNull().default([]),
+  steps: jsonb('steps').$type<SendStepRecord[]>().notNull().default([]),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  index('sends_created').on(t.createdAt, t.id),
+  index('sends_agent_created').on(t.agentId, t.createdAt, t.id),
+  index('sends_client_created').on(t.clientId, t.createdAt, t.id),
+  index('sends_channel_created').on(t.channel, t.createdAt, t.id),
+  index('sends_state_created').on(t.state, t.createdAt, t.id),
+]);

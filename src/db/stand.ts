@@ -1,0 +1,42 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Db, DbOrTx } from './client.js';
+import { standChannels, stands } from './schema.js';
+import { CHANNELS, type Channel } from '../domain/enums.js';
+import type { StandChannelSettings } from '../domain/clientChannels.js';
+
+export type StandChannelRow = typeof standChannels.$inferSelect;
+
+/**
+ * Herald serves one stand per deployment today; every row still carries its stand so that a
+ * second one is a data change, not a migration. A new stand lists all seven channels, disabled
+ * until an administrator enables them (the demo seed enables its own).
+ */
+export async function ensureStand(db: Db, name = 'Main stand'): Promise<string> {
+  const existing = await db.select({ id: stands.id }).from(stands).orderBy(asc(stands.createdAt)).limit(1);
+  if (existing[0]) return existing[0].id;
+  return db.transaction(async (tx) => {
+    const [stand] = await tx.insert(stands).values({ name }).returning({ id: stands.id });
+    await tx.insert(standChannels).values(
+      CHANNELS.map((channel, position) => ({ standId: stand!.id, channel, position, enabled: false })),
+    );
+    return stand!.id;
+  });
+}
+
+export async function listStandChannels(db: DbOrTx, standId: string): Promise<StandChannelRow[]> {
+  return db.select().from(standChannels).where(eq(standChannels.standId, standId)).orderBy(asc(standChannels.position));
+}
+
+export function toSettings(row: StandChannelRow): StandChannelSettings {
+  return {
+    channel: row.channel,
+    enabled: row.enabled,
+    templatePolicy: row.templatePolicy,
+    sessionWindowHours: row.sessionWindowHours,
+    strictTemplates: row.strictTemplates,
+  };
+}
+
+export function findStandChannel(rows: readonly StandChannelRow[], channel: Channel): StandChannelRow | undefined {
+  return rows.find((r) => r.channel === channel);
+}

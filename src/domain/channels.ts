@@ -1,0 +1,113 @@
+import type { Channel } from './enums.js';
+
+// What each channel can carry. Validation, `client.channels` and the channel adapters all read
+// this one table (R8, R9, R10, R11; limits from edna-reference.md).
+
+const MB = 1024 * 1024;
+
+export interface AttachmentKind {
+  kind: 'IMAGE' | 'DOCUMENT' | 'VIDEO' | 'AUDIO';
+  mimeTypes: readonly string[] | 'ANY_BUT_EXECUTABLE';
+  maxBytes: number;
+}
+
+export type AddressKind = 'PHONE' | 'EMAIL' | 'MESSENGER_ID';
+
+export interface ChannelCapabilities {
+  channel: Channel;
+  addressKind: AddressKind;
+  textMax: number;
+  attachments: readonly AttachmentKind[];
+  bccAllowed: boolean;
+  /** Email is sent "closed" (R11); every other channel opens a thread (R6). */
+  opensThread: boolean;
+  templatesSupported: boolean;
+  /** The send may go out while the client has an active thread (R6: email only). */
+  ignoresActiveThread: boolean;
+}
+
+const PDF = 'application/pdf';
+const TXT = 'text/plain';
+const DOC = 'application/msword';
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const XLS = 'application/vnd.ms-excel';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const PPT = 'application/vnd.ms-powerpoint';
+const PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
+const RTF = 'application/rtf';
+const ODT = 'application/vnd.oasis.opendocument.text';
+const JPEG = 'image/jpeg';
+const PNG = 'image/png';
+
+const messenger = (channel: Channel, attachments: readonly AttachmentKind[]): ChannelCapabilities => ({
+  channel,
+  addressKind: 'MESSENGER_ID',
+  textMax: 4096,
+  attachments,
+  bccAllowed: false,
+  opensThread: true,
+  templatesSupported: false,
+  ignoresActiveThread: false,
+});
+
+const imagesAndPdf = (maxBytes: number): AttachmentKind[] => [
+  { kind: 'IMAGE', mimeTypes: [JPEG, PNG], maxBytes },
+  { kind: 'DOCUMENT', mimeTypes: [PDF], maxBytes },
+];
+
+export const CHANNEL_CAPABILITIES: Readonly<Record<Channel, ChannelCapabilities>> = {
+  WHATSAPP: {
+    channel: 'WHATSAPP',
+    addressKind: 'PHONE',
+    textMax: 4096,
+    attachments: [
+      { kind: 'IMAGE', mimeTypes: [JPEG, PNG], maxBytes: 5 * MB },
+      { kind: 'DOCUMENT', mimeTypes: [PDF, TXT, DOC, DOCX, XLS, XLSX, PPT, PPTX], maxBytes: 100 * MB },
+      { kind: 'VIDEO', mimeTypes: ['video/mp4', 'video/3gpp'], maxBytes: 16 * MB },
+      { kind: 'AUDIO', mimeTypes: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/ogg'], maxBytes: 16 * MB },
+    ],
+    bccAllowed: false,
+    opensThread: true,
+    templatesSupported: true,
+    ignoresActiveThread: false,
+  },
+  VIBER: {
+    channel: 'VIBER',
+    addressKind: 'PHONE',
+    textMax: 1000,
+    attachments: [
+      { kind: 'IMAGE', mimeTypes: [PNG, JPEG], maxBytes: 25 * MB },
+      { kind: 'DOCUMENT', mimeTypes: [DOC, DOCX, PDF, XLS, XLSX, TXT, RTF, ODT], maxBytes: 25 * MB },
+    ],
+    bccAllowed: false,
+    opensThread: true,
+    templatesSupported: true,
+    ignoresActiveThread: false,
+  },
+  EMAIL: {
+    channel: 'EMAIL',
+    addressKind: 'EMAIL',
+    textMax: 100_000,
+    attachments: [{ kind: 'DOCUMENT', mimeTypes: 'ANY_BUT_EXECUTABLE', maxBytes: 25 * MB }],
+    bccAllowed: true,
+    opensThread: false,
+    templatesSupported: false,
+    ignoresActiveThread: true,
+  },
+  TELEGRAM: messenger('TELEGRAM', [
+    { kind: 'IMAGE', mimeTypes: [JPEG, PNG], maxBytes: 5 * MB },
+    { kind: 'DOCUMENT', mimeTypes: 'ANY_BUT_EXECUTABLE', maxBytes: 20 * MB },
+  ]),
+  APPLE_BUSINESS_MESSAGES: messenger('APPLE_BUSINESS_MESSAGES', imagesAndPdf(10 * MB)),
+  WEB_CHAT: messenger('WEB_CHAT', imagesAndPdf(10 * MB)),
+  MOBILE_APP: messenger('MOBILE_APP', imagesAndPdf(10 * MB)),
+};
+
+export function capabilitiesOf(channel: Channel): ChannelCapabilities {
+  return CHANNEL_CAPABILITIES[channel];
+}
+
+/** The largest file any channel takes: uploads stop reading past it (R9, "again on upload"). */
+export const LARGEST_ATTACHMENT_BYTES = Math.max(
+  ...Object.values(CHANNEL_CAPABILITIES).flatMap((c) => c.attachments.map((a) => a.maxBytes)),
+);

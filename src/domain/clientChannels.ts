@@ -1,0 +1,108 @@
+import type { Channel, ChannelUnavailableReason, TemplatePolicy, TemplateRequirement } from './enums.js';
+import { capabilitiesOf, type ChannelCapabilities } from './channels.js';
+import { templateRequirement } from './templateRequirement.js';
+import { displayPhone } from './phone.js';
+
+// What an agent may do with a client on each channel of the stand: R2–R6, R13, R15. The same
+// function answers `client.channels`, the conflict's `alternatives` and send-time validation, so
+// what the UI offers and what the engine accepts never disagree.
+
+export interface StandChannelSettings {
+  channel: Channel;
+  enabled: boolean;
+  templatePolicy: TemplatePolicy;
+  sessionWindowHours: number;
+  strictTemplates: boolean;
+}
+
+export interface ClientFacts {
+  blocked: boolean;
+  phone: string | null; // digits
+  email: string | null;
+  usernames: ReadonlyArray<{ channel: Channel; username: string }>;
+  /** Per-channel facts; a channel without a row has no override, is not blocked and never wrote in. */
+  channelFacts: ReadonlyArray<{ channel: Channel; address: string | null; blocked: boolean; lastInboundAt: Date | null }>;
+  hasActiveThread: boolean;
+}
+
+export interface ClientChannelOption {
+  channel: Channel;
+  address: string | null;
+  available: boolean;
+  unavailableReason: ChannelUnavailableReason | null;
+  blocked: boolean;
+  templateRequirement: TemplateRequirement;
+  attachmentsAllowed: boolean;
+  bccAllowed: boolean;
+  opensThread: boolean;
+  lastInboundAt: Date | null;
+}
+
+/** R5: phone for WhatsApp/Viber, email for EMAIL, a username or id for messengers. */
+export function channelAddress(channel: Channel, client: ClientFacts): string | null {
+  const override = client.channelFacts.find((f) => f.channel === channel)?.address;
+  if (override) return override;
+  switch (capabilitiesOf(channel).addressKind) {
+    case 'PHONE':
+      return displayPhone(client.phone);
+    case 'EMAIL':
+      return client.email;
+    case 'MESSENGER_ID':
+      return client.usernames.find((u) => u.channel === channel)?.username ?? null;
+  }
+}
+
+function firstUnavailableReason(
+  caps: ChannelCapabilities,
+  stand: StandChannelSettings,
+  client: ClientFacts,
+  blockedOnChannel: boolean,
+  address: string | null,
+  requirement: TemplateRequirement,
+  approvedTextTemplates: number,
+): ChannelUnavailableReason | null {
+  if (!stand.enabled) return 'CHANNEL_DISABLED';
+  if (client.blocked) return 'CLIENT_BLOCKED';
+  if (blockedOnChannel) return 'CLIENT_BLOCKED_ON_CHANNEL';
+  if (!address) return 'NO_ADDRESS';
+  if (client.hasActiveThread && !caps.ignoresActiveThread) return 'ACTIVE_THREAD_EXISTS';
+  // In lenient mode manual text may still go out (R14), so only a strict stand closes the channel.
+  if (requirement === 'MANDATORY' && stand.strictTemplates && approvedTextTemplates === 0) return 'NO_APPROVED_TEMPLATES';
+  return null;
+}
+
+export function clientChannelOption(
+  stand: StandChannelSettings,
+  client: ClientFacts,
+  approvedTextTemplates: number,
+  now: Date,
+): ClientChannelOption {
+  const caps = capabilitiesOf(stand.channel);
+  const facts = client.channelFacts.find((f) => f.channel === stand.channel);
+  const lastInboundAt = facts?.lastInboundAt ?? null;
+  const blocked = client.blocked || (facts?.blocked ?? false);
+  const address = channelAddress(stand.channel, client);
+  const requirement = templateRequirement({ ...stand, lastInboundAt, now });
+  const reason = firstUnavailableReason(caps, stand, client, facts?.blocked ?? false, address, requirement, approvedTextTemplates);
+  return {
+    channel: stand.channel,
+    address,
+    available: reason === null,
+    unavailableReason: reason,
+    blocked,
+    templateRequirement: requirement,
+    attachmentsAllowed: caps.attachments.length > 0,
+    bccAllowed: caps.bccAllowed,
+    opensThread: caps.opensThread,
+    lastInboundAt,
+  };
+}
+
+export function clientChannelOptions(
+  standChannels: readonly StandChannelSettings[],
+  client: ClientFacts,
+  approvedTextTemplatesByChannel: ReadonlyMap<Channel, number>,
+  now: Date,
+): ClientChannelOption[] {
+  return standChannels.map((s) => clientChannelOption(s, client, approvedTextTemplatesByChannel.get(s.channel) ?? 0, now));
+}

@@ -1,0 +1,87 @@
+import DataLoader from 'dataloader';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { getAgents, getTransferTargets } from '../db/agents.js';
+import { getActiveThreads, getClientChannels, getClients, getUsernames, type ClientRow, clientFacts } from '../db/clients.js';
+import {
+  getAttachments, getMessages, getTemplates, getTemplateVariables, getThreads, statusChanges, threadMessages,
+} from '../db/messages.js';
+import { listStandChannels, toSettings } from '../db/stand.js';
+import { approvedTextTemplateCounts } from '../db/templates.js';
+import { clientChannelOptions, type ClientChannelOption } from '../domain/clientChannels.js';
+import type { Viewer } from '../http/auth.js';
+
+// One context per request: who asks, and loaders that batch the reads of that request (N+1).
+
+export interface Services {
+  db: Db;
+  config: Config;
+}
+
+export interface Context extends Services {
+  viewer: Viewer | null;
+  loaders: Loaders;
+  now: Date;
+}
+
+function byId<T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const rows = new Map((await load(ids)).map((r) => [r.id, r]));
+    return ids.map((id) => rows.get(id) ?? null);
+  });
+}
+
+function grouped<T>(load: (ids: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string | null) {
+  return new DataLoader<string, T[]>(async (ids) => {
+    const groups = new Map<string, T[]>();
+    for (const row of await load(ids)) {
+      const key = keyOf(row);
+      if (key !== null) groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    return ids.map((id) => groups.get(id) ?? []);
+  });
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= load());
+}
+
+export function createLoaders(db: Db, viewer: Viewer | null, now: Date) {
+  const loaders = {
+    client: byId((ids) => getClients(db, ids)),
+    agent: byId((ids) => getAgents(db, ids)),
+    transferTarget: byId((ids) => getTransferTargets(db, ids)),
+    thread: byId((ids) => getThreads(db, ids)),
+    message: byId((ids) => getMessages(db, ids)),
+    template: byId((ids) => getTemplates(db, ids)),
+    attachment: byId((ids) => getAttachments(db, ids)),
+    templateVariables: grouped((ids) => getTemplateVariables(db, ids), (r) => r.templateId),
+    clientChannels: grouped((ids) => getClientChannels(db, ids), (r) => r.clientId),
+    usernames: grouped((ids) => getUsernames(db, ids), (r) => r.clientId),
+    activeThread: grouped((ids) => getActiveThreads(db, ids), (r) => r.clientId),
+    threadMessages: grouped((ids) => threadMessages(db, ids), (r) => r.threadId),
+    statusChanges: grouped((ids) => statusChanges(db, ids), (r) => r.messageId),
+    standChannels: once(() => (viewer ? listStandChannels(db, viewer.standId) : Promise.resolve([]))),
+    approvedTextTemplates: once(() => approvedTextTemplateCounts(db)),
+    async clientChannelOptions(client: ClientRow): Promise<ClientChannelOption[]> {
+      const [stand, channelRows, usernameRows, active, counts] = await Promise.all([
+        loaders.standChannels(),
+        loaders.clientChannels.load(client.id),
+        loaders.usernames.load(client.id),
+        loaders.activeThread.load(client.id),
+        loaders.approvedTextTemplates(),
+      ]);
+      const facts = clientFacts(client, channelRows, usernameRows, active[0] ?? null);
+      return clientChannelOptions(stand.map(toSettings), facts, counts, now);
+    },
+  };
+  return loaders;
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export function createContext(services: Services, viewer: Viewer | null): Context {
+  const now = new Date();
+  return { ...services, viewer, now, loaders: createLoaders(services.db, viewer, now) };
+}
