@@ -27,7 +27,8 @@ export interface Database {
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-export type DatabaseLocation = { url: string } | { dataDir: string } | { memory: true };
+/** `memory` may start from a dump of an already migrated database (tests load one per file). */
+export type DatabaseLocation = { url: string } | { dataDir: string } | { memory: true; from?: Blob };
 
 export async function openDatabase(location: DatabaseLocation, options: { poolSize?: number } = {}): Promise<Database> {
   if ('url' in location) {
@@ -44,7 +45,7 @@ export async function openDatabase(location: DatabaseLocation, options: { poolSi
     fs.mkdirSync(dir, { recursive: true });
     client = await PGlite.create(dir);
   } else {
-    client = await PGlite.create();
+    client = await PGlite.create(location.from ? { loadDataDir: location.from } : {});
   }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS });

@@ -12,7 +12,8 @@ export function phoneDigits(input: string): string {
 export type PhoneCheck = { ok: true; digits: string } | { ok: false; error: UserError };
 
 export function checkNewClientPhone(input: string, field: string[] = ['phone']): PhoneCheck {
-  if (/[A-Za-z]/.test(input)) {
+  // Any letter, Latin or not ("доб. 5" is an extension), means this is not just a formatted number.
+  if (/\p{L}/u.test(input)) {
     return { ok: false, error: userError('INVALID_INPUT', `"${input}" is not a phone number: it contains letters.`, field) };
   }
   const digits = phoneDigits(input);

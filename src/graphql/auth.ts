@@ -1,14 +1,24 @@
 import type { AuthChecker } from 'type-graphql';
 import type { Role } from '../domain/enums.js';
-import { requireRole } from '../http/auth.js';
+import { UserErrorException } from '../domain/errors.js';
+import { requireRole, type Viewer } from '../http/auth.js';
 import type { Context } from './context.js';
+import { toGraphQLError } from './errors.js';
+
+/** requireRole for resolvers: the error carries its HTTP status (401/403) to Apollo. */
+export function authorize(viewer: Viewer | null, roles: readonly Role[]): Viewer {
+  try {
+    return requireRole(viewer, roles);
+  } catch (err) {
+    throw err instanceof UserErrorException ? toGraphQLError(err.userError) : err;
+  }
+}
 
 // `@Authorized()` means any valid token; `@Authorized(...roles)` a role among them. The checker
 // throws the contract's UNAUTHENTICATED / FORBIDDEN rather than type-graphql's own messages.
 export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
-  requireRole(context.viewer, roles);
+  authorize(context.viewer, roles);
   return true;
 };
 
-export const EVERYONE: Role[] = [];
 export const STAFF: Role[] = ['AGENT', 'SUPERVISOR', 'ADMIN', 'INTEGRATOR'];

@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { UserErrorException, type UserError } from '../domain/errors.js';
+import { USER_ERROR_CODES, UserErrorException, type UserError } from '../domain/errors.js';
 
 const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
 
@@ -21,6 +21,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, message: original.userError.message, extensions: { code, ...(field ? { field } : {}) } };
   }
   const code = formatted.extensions?.code;
+  if (typeof code === 'string' && (USER_ERROR_CODES as readonly string[]).includes(code)) {
+    const field = formatted.extensions?.field;
+    return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code, ...(field ? { field } : {}) } };
+  }
   if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED' || code === 'BAD_USER_INPUT' || code === 'BAD_REQUEST') {
     return { ...formatted, extensions: { ...formatted.extensions, code: 'INVALID_INPUT' } };
   }

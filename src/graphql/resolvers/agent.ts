@@ -3,7 +3,7 @@ import { agentQueue, createAgent, setAgentStatus, type AgentRow } from '../../db
 import { statusReasonFor } from '../../domain/agentStatus.js';
 import type { AgentStatus, Role } from '../../domain/enums.js';
 import { userError } from '../../domain/errors.js';
-import { requireRole } from '../../http/auth.js';
+import { authorize } from '../auth.js';
 import type { Context } from '../context.js';
 import { AgentStatusEnum, RoleEnum } from '../scalars.js';
 import { AgentPayload, AgentType, CreateAgentPayload, ThreadType } from '../types.js';
@@ -53,8 +53,8 @@ export class AgentResolver {
   /** An agent sees its own queue; supervisors, admins and integrators see anyone's. */
   @FieldResolver(() => [ThreadType], { description: 'threads assigned to this agent, not CLOSED (ASSIGN_TO_ME lands here)' })
   async queue(@Root() agent: AgentRow, @Ctx() ctx: Context) {
-    const viewer = requireRole(ctx.viewer, []);
-    if (viewer.id !== agent.id) requireRole(viewer, ['SUPERVISOR', 'ADMIN', 'INTEGRATOR']);
+    const viewer = authorize(ctx.viewer, []);
+    if (viewer.id !== agent.id) authorize(viewer, ['SUPERVISOR', 'ADMIN', 'INTEGRATOR']);
     return agentQueue(ctx.db, agent.id);
   }
 }

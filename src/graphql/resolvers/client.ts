@@ -59,9 +59,9 @@ export class ClientResolver {
   searchClients(
     @Ctx() ctx: Context,
     @Arg('query', () => String) query: string,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null,
   ) {
-    return searchClients(ctx.db, ctx.viewer!.standId, query, first);
+    return searchClients(ctx.db, ctx.viewer!.standId, query, first ?? 20);
   }
 
   @Authorized()
@@ -156,11 +156,11 @@ export class ClientResolver {
   async history(
     @Root() client: ClientRow,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 50, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<MessageConnectionType> {
     const cursor = after ? decodeCursor(after) : null;
-    const page = await clientHistory(ctx.db, client.id, Math.max(1, Math.min(first, MAX_PAGE)), cursor);
+    const page = await clientHistory(ctx.db, client.id, Math.max(1, Math.min(first ?? 50, MAX_PAGE)), cursor);
     const edges = page.rows.map((node) => ({ cursor: encodeCursor(node.createdAt, node.id), node }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../src/db/client.js';
+import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
+
+// Once per test run: one Temporal dev server for every file, and (on PGlite) one migrated
+// database dumped to a file that each test file loads instead of running initdb again.
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    pgliteTemplate: string | null;
+  }
+}
+
+let devServer: DevServer | undefined;
+let template: string | null = null;
+
+export async function setup(project: TestProject) {
+  const [server, dump] = await Promise.all([
+    startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, namespace: 'default' }),
+    process.env.DATABASE_URL ? Promise.resolve(null) : migratedPgliteDump(),
+  ]);
+  devServer = server;
+  template = dump;
+  project.provide('temporalAddress', server.address);
+  project.provide('pgliteTemplate', dump);
+  console.log(`[tests] Temporal dev server at ${server.address}; database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`);
+}
+
+export async function teardown() {
+  await devServer?.stop();
+  if (template) fs.rmSync(template, { force: true });
+}
+
+async function migratedPgliteDump(): Promise<string> {
+  const database = await openDatabase({ memory: true });
+  if (database.raw.kind !== 'pglite') throw new Error('expected PGlite');
+  const dump = await database.raw.client.dumpDataDir('none');
+  await database.close();
+  const file = path.join(os.tmpdir(), `herald-test-pglite-${process.pid}.tar`);
+  fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  return file;
+}
