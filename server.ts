@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { bootstrapData, connectTemporal, openConfiguredDatabase, startApiServer } from './src/app.js';
+import { bootstrapData, connectTemporal, openConfiguredDatabase, resolveEdna, startApiServer, startWorker } from './src/app.js';
 import { loadConfigOrExit } from './src/config.js';
 import { DEMO_TOKENS } from './src/db/seed.js';
 
-// The API process. Without TEMPORAL_ADDRESS it is all of embedded Herald in one process: the
-// Temporal dev server, PGlite (without DATABASE_URL) and the server, stopped together on Ctrl-C.
+// The API process. With TEMPORAL_ADDRESS and DATABASE_URL both set it is only the API (run
+// worker.ts beside it). Otherwise it is embedded Herald in one process: the Temporal dev server
+// (without TEMPORAL_ADDRESS), PGlite (without DATABASE_URL), the edna sandbox (without
+// EDNA_BASE_URL), the worker and the API, all stopped together on Ctrl-C.
 
 const config = loadConfigOrExit();
 const started = Date.now();
@@ -16,11 +18,19 @@ const temporal = await connectTemporal(config).catch(async (err: unknown) => {
   process.exit(1);
 });
 const api = await startApiServer(config, db, temporal);
+const inProcessWorker = !config.temporal.address || !config.databaseUrl;
+const edna = inProcessWorker ? await resolveEdna(config, api.port) : null;
+const worker = edna
+  ? await startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.baseUrl })
+  : null;
 
 console.log(`Herald is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`  GraphQL      http://127.0.0.1:${api.port}/graphql`);
 console.log(`  Temporal     ${temporal.address}${temporal.uiUrl ? `  (web UI ${temporal.uiUrl})` : ''}`);
 console.log(`  Database     ${db.driver === 'pglite' ? `PGlite in ${config.dataDir}/pgdata` : 'PostgreSQL'}`);
+console.log(`  Worker       ${worker ? 'in this process' : 'separate (worker.ts)'}`);
+if (edna) console.log(`  edna         ${edna.sandbox ? `sandbox at ${edna.baseUrl} (inspect ${edna.baseUrl}/sandbox/accepted)` : edna.baseUrl}`);
+console.log(`  Email        ${config.mail.smtpUrl ? 'SMTP' : `file outbox in ${config.dataDir}/outbox`}`);
 if (config.demo) {
   console.log(`  Demo tokens  ${seeded ? '(seeded now)' : ''}`);
   for (const t of DEMO_TOKENS) console.log(`    ${t.token.padEnd(18)} ${t.login} (${t.role})`);
@@ -32,9 +42,12 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping Herald…`);
-  await api.close().catch((e: unknown) => console.error('api:', e));
-  await temporal.close().catch((e: unknown) => console.error('temporal:', e));
-  await db.close().catch((e: unknown) => console.error('db:', e));
+  const step = (name: string, fn: () => Promise<unknown>) => fn().catch((e: unknown) => console.error(`${name}:`, e));
+  await step('api', () => api.close());
+  if (worker) await step('worker', () => worker.shutdown());
+  if (edna?.sandbox) await step('sandbox', () => edna.sandbox!.close());
+  await step('temporal', () => temporal.close());
+  await step('db', () => db.close());
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

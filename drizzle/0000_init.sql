@@ -68,6 +68,7 @@ CREATE TABLE "message_status_changes" (
 --> statement-breakpoint
 CREATE TABLE "messages" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"send_id" text,
 	"client_id" uuid NOT NULL,
 	"thread_id" uuid,
 	"channel" text NOT NULL,
@@ -228,6 +229,7 @@ CREATE INDEX "message_status_changes_message" ON "message_status_changes" USING 
 CREATE INDEX "messages_client_created" ON "messages" USING btree ("client_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "messages_thread_created" ON "messages" USING btree ("thread_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_provider_request" ON "messages" USING btree ("provider_request_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "messages_send" ON "messages" USING btree ("send_id");--> statement-breakpoint
 CREATE INDEX "messenger_usernames_lower" ON "messenger_usernames" USING btree (lower("username"));--> statement-breakpoint
 CREATE INDEX "sends_created" ON "sends" USING btree ("created_at","id");--> statement-breakpoint
 CREATE INDEX "sends_agent_created" ON "sends" USING btree ("agent_id","created_at","id");--> statement-breakpoint

@@ -7,6 +7,10 @@ import { seedDemo } from './db/seed.js';
 import { ensureStand } from './db/stand.js';
 import { heraldSchema } from './graphql/schema.js';
 import { createHttpServer, type HeraldHttpServer } from './http/server.js';
+import { ednaWebhookRoutes } from './http/webhooks.js';
+import { SendGateway } from './temporal/sends.js';
+import { startWorker, type HeraldWorker } from './temporal/worker.js';
+import { startEdnaSandbox, type EdnaSandbox } from '../sandbox/edna/server.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
 
 // How the parts of Herald are put together. server.ts, worker.ts and the tests all start from
@@ -64,10 +68,11 @@ export interface ApiServer {
 }
 
 export async function startApiServer(config: Config, db: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
+  const services = { db: db.db, config, sends: new SendGateway(temporal.client, config) };
   const http = await createHttpServer({
-    services: { db: db.db, config },
+    services,
     schema: await heraldSchema(),
-    routes: [],
+    routes: [...ednaWebhookRoutes(services)],
     readiness: {
       database: () => db.db.execute(sql`select 1`),
       temporal: () => temporal.connection.workflowService.getSystemInfo({}),
@@ -76,3 +81,22 @@ export async function startApiServer(config: Config, db: Database, temporal: Tem
   const actualPort = await http.listen(port);
   return { http, port: actualPort, close: () => http.close() };
 }
+
+/**
+ * Without EDNA_BASE_URL, Herald talks to the built-in edna sandbox, which calls our webhooks
+ * back on the API port. Returns where edna is and the sandbox, if one was started.
+ */
+export async function resolveEdna(config: Config, apiPort: number): Promise<{ baseUrl: string; sandbox: EdnaSandbox | null }> {
+  if (config.edna.baseUrl) return { baseUrl: config.edna.baseUrl, sandbox: null };
+  const sandbox = await startEdnaSandbox({
+    port: config.sandboxPort,
+    apiKey: config.edna.apiKey,
+    webhookSecret: config.edna.webhookSecret,
+    webhookHeader: config.edna.webhookHeader,
+    statusCallbackUrl: `http://127.0.0.1:${apiPort}/webhooks/edna/status`,
+    inMessageCallbackUrl: `http://127.0.0.1:${apiPort}/webhooks/edna/inbound`,
+  });
+  return { baseUrl: sandbox.url, sandbox };
+}
+
+export { startWorker, type HeraldWorker };

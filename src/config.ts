@@ -36,6 +36,10 @@ const EnvSchema = z.object({
   HERALD_DEMO: bool.optional(),
   SEND_STATUS_TIMEOUT_SECONDS: positiveSeconds.default(24 * 60 * 60),
   SEND_RETRY_WAIT_SECONDS: positiveSeconds.default(60 * 60),
+  SEND_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  SEND_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
+  /** Where the embedded edna sandbox listens (embedded mode without EDNA_BASE_URL). */
+  SANDBOX_PORT: port.default(4010),
 });
 
 export interface Config {
@@ -70,7 +74,8 @@ export interface Config {
     from: string;
   };
   demo: boolean;
-  sends: { statusTimeoutSeconds: number; retryWaitSeconds: number };
+  sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number };
+  sandboxPort: number;
 }
 
 export class ConfigError extends Error {
@@ -112,7 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     demo: e.HERALD_DEMO ?? e.DATABASE_URL === undefined,
-    sends: { statusTimeoutSeconds: e.SEND_STATUS_TIMEOUT_SECONDS, retryWaitSeconds: e.SEND_RETRY_WAIT_SECONDS },
+    sends: {
+      statusTimeoutSeconds: e.SEND_STATUS_TIMEOUT_SECONDS,
+      retryWaitSeconds: e.SEND_RETRY_WAIT_SECONDS,
+      deliveryAttempts: e.SEND_DELIVERY_ATTEMPTS,
+      retryInitialMs: e.SEND_RETRY_INITIAL_MS,
+    },
+    sandboxPort: e.SANDBOX_PORT,
   };
 }
 

@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from './client.js';
+import { canMoveTo } from '../domain/messageStatus.js';
+import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
 import { attachments, messageStatusChanges, messages, templates, templateVariables, threads } from './schema.js';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -67,4 +69,53 @@ export async function getTemplateVariables(db: DbOrTx, templateIds: readonly str
 export async function getAttachments(db: DbOrTx, ids: readonly string[]): Promise<AttachmentRow[]> {
   if (ids.length === 0) return [];
   return db.select().from(attachments).where(inArray(attachments.id, [...ids]));
+}
+
+
+export interface StatusMove {
+  status: MessageStatus;
+  at?: Date;
+  failure?: { code: DeliveryFailureCode; providerCode: string | null; message: string } | null;
+  note?: string | null;
+}
+
+/**
+ * R19: the one place a message's status changes. It only moves forward; a duplicate or late
+ * status changes nothing and says so. Every change is kept in the status history.
+ */
+export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove): Promise<{ changed: boolean; status: MessageStatus }> {
+  const [current] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId)).for('update');
+  if (!current) throw new Error(`message ${messageId} does not exist`);
+  if (!canMoveTo(current.status, move.status)) return { changed: false, status: current.status };
+  const at = move.at ?? new Date();
+  await tx.update(messages).set({
+    status: move.status,
+    updatedAt: new Date(),
+    ...(move.failure ? { failureCode: move.failure.code, failureProviderCode: move.failure.providerCode, failureMessage: move.failure.message } : {}),
+  }).where(eq(messages.id, messageId));
+  await tx.insert(messageStatusChanges).values({
+    messageId,
+    status: move.status,
+    at,
+    failureCode: move.failure?.code ?? null,
+    failureProviderCode: move.failure?.providerCode ?? null,
+    failureMessage: move.failure?.message ?? null,
+    note: move.note ?? null,
+  });
+  return { changed: true, status: move.status };
+}
+
+/** A fault that may pass: the message keeps its status and shows why it is stuck (R19, R20). */
+export async function noteMessageProblem(tx: DbOrTx, messageId: string, failure: NonNullable<StatusMove['failure']> | null, note: string): Promise<void> {
+  const [current] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId));
+  if (!current) return;
+  await tx.update(messages).set({
+    failureCode: failure?.code ?? null,
+    failureProviderCode: failure?.providerCode ?? null,
+    failureMessage: failure?.message ?? null,
+    updatedAt: new Date(),
+  }).where(eq(messages.id, messageId));
+  await tx.insert(messageStatusChanges).values({
+    messageId, status: current.status, failureCode: failure?.code ?? null, failureProviderCode: failure?.providerCode ?? null, failureMessage: failure?.message ?? null, note,
+  });
 }

@@ -173,6 +173,8 @@ export const attachments = pgTable('attachments', {
 
 export const messages = pgTable('messages', {
   id: id(),
+  /** The send that made this message (outbound); a repeated reservation finds it here. */
+  sendId: text('send_id'),
   clientId: uuid('client_id').notNull().references(() => clients.id),
   threadId: uuid('thread_id').references(() => threads.id),
   channel: text('channel').$type<Channel>().notNull(),
@@ -198,6 +200,7 @@ export const messages = pgTable('messages', {
   index('messages_client_created').on(t.clientId, t.createdAt, t.id),
   index('messages_thread_created').on(t.threadId, t.createdAt),
   uniqueIndex('messages_provider_request').on(t.providerRequestId),
+  uniqueIndex('messages_send').on(t.sendId),
 ]);
 
 export const messageStatusChanges = pgTable('message_status_changes', {

@@ -10,12 +10,14 @@ import { listStandChannels, toSettings } from '../db/stand.js';
 import { approvedTextTemplateCounts } from '../db/templates.js';
 import { clientChannelOptions, type ClientChannelOption } from '../domain/clientChannels.js';
 import type { Viewer } from '../http/auth.js';
+import type { SendGateway } from '../temporal/sends.js';
 
 // One context per request: who asks, and loaders that batch the reads of that request (N+1).
 
 export interface Services {
   db: Db;
   config: Config;
+  sends: SendGateway;
 }
 
 export interface Context extends Services {

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/client.js';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
 
 // Once per test run: one Temporal dev server for every file, and (on PGlite) one migrated
 // database dumped to a file that each test file loads instead of running initdb again.
@@ -12,17 +14,23 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     pgliteTemplate: string | null;
+    workflowBundle: string;
   }
 }
 
 let devServer: DevServer | undefined;
 let template: string | null = null;
+let bundleFile: string | undefined;
 
 export async function setup(project: TestProject) {
-  const [server, dump] = await Promise.all([
+  const [server, dump, bundle] = await Promise.all([
     startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, namespace: 'default' }),
     process.env.DATABASE_URL ? Promise.resolve(null) : migratedPgliteDump(),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never }),
   ]);
+  bundleFile = path.join(os.tmpdir(), `herald-test-workflows-${process.pid}.js`);
+  fs.writeFileSync(bundleFile, bundle.code);
+  project.provide('workflowBundle', bundleFile);
   devServer = server;
   template = dump;
   project.provide('temporalAddress', server.address);
@@ -33,6 +41,7 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   await devServer?.stop();
   if (template) fs.rmSync(template, { force: true });
+  if (bundleFile) fs.rmSync(bundleFile, { force: true });
 }
 
 async function migratedPgliteDump(): Promise<string> {

@@ -1,12 +1,18 @@
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { bootstrapData, connectTemporal, startApiServer, type ApiServer, type TemporalHandle } from '../../src/app.js';
+import {
+  bootstrapData, connectTemporal, startApiServer, startWorker, type ApiServer, type HeraldWorker, type TemporalHandle,
+} from '../../src/app.js';
+import type { Activities } from '../../src/activities/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { startEdnaSandbox, type EdnaSandbox } from '../../sandbox/edna/server.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 
-// A real Herald for a test file: its own database, the run's Temporal dev server, and the HTTP
-// API on a free port, driven over HTTP exactly as a client would.
+// A real Herald for a test file: its own database and task queue, the run's Temporal dev server,
+// the edna sandbox over HTTP, a worker, and the HTTP API on a free port, driven over HTTP
+// exactly as a client would.
 
 export interface GqlResult<T = any> {
   status: number;
@@ -20,31 +26,59 @@ export interface TestHerald {
   standId: string;
   temporal: TemporalHandle;
   api: ApiServer;
+  edna: EdnaSandbox;
+  worker: HeraldWorker | null;
   baseUrl: string;
   gql<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  /** Starts (another) worker on this Herald's task queue, optionally with some activities replaced. */
+  startWorker(override?: (activities: Activities) => Partial<Activities>): Promise<HeraldWorker>;
   close(): Promise<void>;
 }
 
-export async function startTestHerald(env: Record<string, string> = {}): Promise<TestHerald> {
+export interface TestHeraldOptions {
+  env?: Record<string, string>;
+  /** Start a worker with the API (default true). */
+  worker?: boolean;
+  sandbox?: { delaysMs?: { sent?: number; delivered?: number; read?: number }; failFirstTries?: number };
+}
+
+export async function startTestHerald(options: TestHeraldOptions = {}): Promise<TestHerald> {
   const db = await openTestDatabase();
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: path.join(os.tmpdir(), `herald-test-${process.pid}`),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `herald-test-${randomBytes(4).toString('hex')}`,
     HERALD_DEMO: 'true',
-    ...env,
+    SEND_DELIVERY_ATTEMPTS: '3',
+    SEND_RETRY_INITIAL_MS: '100',
+    SEND_STATUS_TIMEOUT_SECONDS: '60',
+    SEND_RETRY_WAIT_SECONDS: '60',
+    ...options.env,
   });
   const { standId } = await bootstrapData(db, config);
   const temporal = await connectTemporal(config);
   const api = await startApiServer(config, db, temporal, 0);
   const baseUrl = `http://127.0.0.1:${api.port}`;
+  const edna = await startEdnaSandbox({
+    apiKey: config.edna.apiKey,
+    webhookSecret: config.edna.webhookSecret,
+    webhookHeader: config.edna.webhookHeader,
+    statusCallbackUrl: `${baseUrl}/webhooks/edna/status`,
+    inMessageCallbackUrl: `${baseUrl}/webhooks/edna/inbound`,
+    delaysMs: options.sandbox?.delaysMs ?? { sent: 30, delivered: 60, read: 90 },
+    failFirstTries: options.sandbox?.failFirstTries ?? 2,
+  });
+  const workers: HeraldWorker[] = [];
+  const launch = async (override?: (activities: Activities) => Partial<Activities>) => {
+    const w = await startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.url, workflowBundlePath: inject('workflowBundle'), ...(override ? { overrideActivities: override } : {}) });
+    workers.push(w);
+    return w;
+  };
+  const worker = options.worker === false ? null : await launch();
   return {
-    db,
-    config,
-    standId,
-    temporal,
-    api,
-    baseUrl,
+    db, config, standId, temporal, api, edna, worker, baseUrl,
+    startWorker: launch,
     async gql(token, query, variables) {
       const res = await fetch(`${baseUrl}/graphql`, {
         method: 'POST',
@@ -55,9 +89,27 @@ export async function startTestHerald(env: Record<string, string> = {}): Promise
       return { ...body, status: res.status };
     },
     async close() {
+      await Promise.all(workers.map((w) => w.shutdown().catch(() => undefined)));
       await api.close();
+      await edna.close();
       await temporal.close();
       await db.drop();
     },
   };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -1,0 +1,22 @@
+import type { ActivityDeps } from './deps.js';
+import { deliverMessageActivity } from './deliver.js';
+import { disposeThreadActivity } from './dispose.js';
+import { reserveSendActivity } from './reserve.js';
+import { noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
+import { validateSendActivity } from './validate.js';
+
+export type { ActivityDeps } from './deps.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    validateSend: validateSendActivity(deps),
+    reserveSend: reserveSendActivity(deps),
+    deliverMessage: deliverMessageActivity(deps),
+    disposeThread: disposeThreadActivity(deps),
+    settleMessage: settleMessageActivity(deps),
+    noteTransientFailure: noteTransientFailureActivity(deps),
+    recordSendState: recordSendStateActivity(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,63 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { isUniqueViolation } from '../db/client.js';
+import { messageStatusChanges, messages, threads } from '../db/schema.js';
+import { recordSendProgress } from '../db/sends.js';
+import { recordThreadEvent } from '../db/threads.js';
+import { capabilitiesOf } from '../domain/channels.js';
+import { userError, type UserError } from '../domain/errors.js';
+import type { SendRequest } from '../domain/send.js';
+import type { ActivityDeps } from './deps.js';
+
+export type Reservation =
+  | { ok: true; messageId: string; threadId: string | null }
+  | { ok: false; errors: UserError[]; conflictThreadId: string | null };
+
+const THREAD_LOCK = 'threads_one_active_per_client';
+
+/**
+ * Step 2 (R6, R7, R11): one transaction inserts the thread and the PENDING message. The partial
+ * unique index on open threads is the lock: of concurrent sends exactly one insert succeeds.
+ * Email reserves no thread. Running it again for the same send finds what it made the first time.
+ */
+export function reserveSendActivity(deps: ActivityDeps) {
+  return async function reserveSend(request: SendRequest): Promise<Reservation> {
+    const existing = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages).where(eq(messages.sendId, request.sendId));
+    if (existing[0]) return { ok: true, messageId: existing[0].id, threadId: existing[0].threadId };
+    const opensThread = capabilitiesOf(request.channel).opensThread;
+    try {
+      const reserved = await deps.db.transaction(async (tx) => {
+        let threadId: string | null = null;
+        if (opensThread) {
+          const [thread] = await tx.insert(threads).values({ clientId: request.clientId, channel: request.channel, status: 'NEW' }).returning({ id: threads.id });
+          threadId = thread!.id;
+          await recordThreadEvent(tx, threadId, 'OPENED', { agentId: request.agentId });
+        }
+        const [message] = await tx.insert(messages).values({
+          sendId: request.sendId,
+          clientId: request.clientId,
+          threadId,
+          channel: request.channel,
+          direction: 'OUTBOUND',
+          authorId: request.agentId,
+          text: request.text?.trim() ? request.text : null,
+          subject: request.subject ?? null,
+          attachmentId: request.attachmentId ?? null,
+          bcc: request.bcc ?? [],
+          status: 'PENDING',
+        }).returning({ id: messages.id });
+        const messageId = message!.id;
+        await tx.update(messages).set({ providerRequestId: messageId }).where(eq(messages.id, messageId));
+        await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
+        await recordSendProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: { name: 'reserve', state: 'RESERVED', detail: threadId ? `thread ${threadId}` : 'email: no thread' } });
+        return { messageId, threadId };
+      });
+      return { ok: true, ...reserved };
+    } catch (err) {
+      if (!isUniqueViolation(err, THREAD_LOCK)) throw err;
+      const [active] = await deps.db.select({ id: threads.id }).from(threads).where(and(eq(threads.clientId, request.clientId), ne(threads.status, 'CLOSED')));
+      const errors = [userError('ACTIVE_THREAD_EXISTS', 'This client has just got an active thread; go to it, or send an email instead.', ['channel'])];
+      await recordSendProgress(deps.db, request.sendId, { state: 'CONFLICT', errors, step: { name: 'reserve', state: 'CONFLICT', detail: active ? `thread ${active.id}` : undefined } });
+      return { ok: false, errors, conflictThreadId: active?.id ?? null };
+    }
+  };
+}

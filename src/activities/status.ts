@@ -1,0 +1,58 @@
+import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../db/messages.js';
+import { recordSendProgress } from '../db/sends.js';
+import type { SendStepRecord } from '../db/schema.js';
+import { closeThread } from '../db/threads.js';
+import type { MessageStatus, SendState } from '../domain/enums.js';
+import type { UserError } from '../domain/errors.js';
+import type { DeliveryStatusEvent } from '../workflows/shared.js';
+import type { ActivityDeps } from './deps.js';
+
+const FAILED: ReadonlySet<MessageStatus> = new Set(['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED']);
+
+export interface MessageOutcome {
+  sendId: string;
+  messageId: string;
+  threadId: string | null;
+  move: Omit<StatusMove, 'at'> & { at?: string };
+  /** Set: the send ends in this state. */
+  sendState?: SendState;
+  step: Omit<SendStepRecord, 'at'>;
+}
+
+/**
+ * Moves the message (forward only, R19) and, when it ends in a failure, releases the thread it
+ * reserved (R20), so the client is free for another send. One transaction: never one without
+ * the other.
+ */
+export function settleMessageActivity(deps: ActivityDeps) {
+  return async function settleMessage(outcome: MessageOutcome): Promise<{ changed: boolean; status: MessageStatus }> {
+    return deps.db.transaction(async (tx) => {
+      const result = await moveMessageStatus(tx, outcome.messageId, { ...outcome.move, at: outcome.move.at ? new Date(outcome.move.at) : undefined });
+      if (result.changed && FAILED.has(result.status) && outcome.threadId) {
+        await closeThread(tx, outcome.threadId, `released: message ${result.status.toLowerCase()}${outcome.move.failure ? ` (${outcome.move.failure.code})` : ''}`, null);
+      }
+      await recordSendProgress(tx, outcome.sendId, {
+        ...(outcome.sendState ? { state: outcome.sendState } : {}),
+        step: { ...outcome.step, ...(result.changed ? {} : { detail: `${outcome.step.detail ?? ''} (no change: message is ${result.status})`.trim() }) },
+      });
+      return result;
+    });
+  };
+}
+
+/** A fault that may pass (edna error-system, retries spent): shown on the message while the send waits for retrySend. */
+export function noteTransientFailureActivity(deps: ActivityDeps) {
+  return async function noteTransientFailure(input: { sendId: string; messageId: string; event: Pick<DeliveryStatusEvent, 'failureCode' | 'providerCode'>; message: string }): Promise<void> {
+    await deps.db.transaction(async (tx) => {
+      const failure = input.event.failureCode ? { code: input.event.failureCode, providerCode: input.event.providerCode, message: input.message } : null;
+      await noteMessageProblem(tx, input.messageId, failure, `${input.message} Waiting for retrySend.`);
+      await recordSendProgress(tx, input.sendId, { step: { name: 'deliver', state: 'WAITING_FOR_RETRY', detail: input.message } });
+    });
+  };
+}
+
+export function recordSendStateActivity(deps: ActivityDeps) {
+  return async function recordSendState(input: { sendId: string; state: SendState; step: Omit<SendStepRecord, 'at'>; errors?: UserError[] }): Promise<void> {
+    await recordSendProgress(deps.db, input.sendId, input);
+  };
+}

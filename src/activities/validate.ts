@@ -1,0 +1,63 @@
+import { getAgents, getTransferTargets } from '../db/agents.js';
+import { loadClientFacts } from '../db/clients.js';
+import { getAttachments } from '../db/messages.js';
+import { createSendRecord, recordSendProgress } from '../db/sends.js';
+import { findStandChannel, listStandChannels, toSettings } from '../db/stand.js';
+import { approvedTextTemplateCounts } from '../db/templates.js';
+import { clientChannelOption } from '../domain/clientChannels.js';
+import { userError, type UserError } from '../domain/errors.js';
+import type { SendRequest } from '../domain/send.js';
+import { checkSend } from '../domain/sendRules.js';
+import { isUuid } from '../graphql/ids.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface Validation {
+  errors: UserError[];
+  conflictThreadId: string | null;
+}
+
+/** Step 1: record the send, gather the facts, and apply the rules (R1–R16). */
+export function validateSendActivity(deps: ActivityDeps) {
+  return async function validateSend(request: SendRequest): Promise<Validation> {
+    const { db } = deps;
+    await createSendRecord(db, request);
+    const loaded = await loadClientFacts(db, request.clientId);
+    if (!loaded) return reject(deps, request, [userError('NOT_FOUND', 'No such client.', ['clientId'])], null);
+    const [standChannels, agentRows, templateCounts] = await Promise.all([
+      listStandChannels(db, loaded.client.standId),
+      request.agentId ? getAgents(db, [request.agentId]) : Promise.resolve([]),
+      approvedTextTemplateCounts(db),
+    ]);
+    const stand = findStandChannel(standChannels, request.channel);
+    if (!stand) return reject(deps, request, [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], null);
+    const agent = agentRows[0] ?? null;
+    const option = clientChannelOption(toSettings(stand), loaded.facts, templateCounts.get(request.channel) ?? 0, new Date());
+    const target = request.disposition?.target;
+    const [attachment, transferTarget] = await Promise.all([
+      request.attachmentId ? (isUuid(request.attachmentId) ? getAttachments(db, [request.attachmentId]) : Promise.resolve([])).then((r) => r[0] ?? null) : Promise.resolve(undefined),
+      target ? (isUuid(target.id) ? getTransferTargets(db, [target.id]) : Promise.resolve([])).then((r) => r.find((t) => t.standId === loaded.client.standId) ?? null) : Promise.resolve(undefined),
+    ]);
+    const errors = checkSend(request, {
+      channel: request.channel,
+      agent: agent ? { status: agent.status, login: agent.login } : null,
+      option,
+      strictTemplates: stand.strictTemplates,
+      ...(attachment !== undefined ? { attachment } : {}),
+      ...(transferTarget !== undefined ? { transferTarget } : {}),
+    });
+    if (errors.length > 0) return reject(deps, request, errors, loaded.activeThread?.id ?? null);
+    await recordSendProgress(db, request.sendId, { state: 'RESERVING', step: { name: 'validate', state: 'PASSED' } });
+    return { errors: [], conflictThreadId: null };
+  };
+}
+
+async function reject(deps: ActivityDeps, request: SendRequest, errors: UserError[], activeThreadId: string | null): Promise<Validation> {
+  const conflict = errors.some((e) => e.code === 'ACTIVE_THREAD_EXISTS');
+  await recordSendProgress(deps.db, request.sendId, {
+    state: conflict ? 'CONFLICT' : 'REJECTED',
+    errors,
+    step: { name: 'validate', state: conflict ? 'CONFLICT' : 'REJECTED', detail: errors.map((e) => e.code).join(', ') },
+  });
+  return { errors, conflictThreadId: conflict ? activeThreadId : null };
+}
+

@@ -1,0 +1,49 @@
+import { eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from './client.js';
+import { sends, type SendStepRecord } from './schema.js';
+import type { SendState } from '../domain/enums.js';
+import type { UserError } from '../domain/errors.js';
+import type { SendRequest } from '../domain/send.js';
+
+export type SendRow = typeof sends.$inferSelect;
+
+/** The send's row for reads and supervision; the workflow is the source of truth, this its mirror. */
+export async function createSendRecord(tx: DbOrTx, request: SendRequest): Promise<void> {
+  await tx.insert(sends).values({
+    id: request.sendId,
+    requestId: request.requestId,
+    agentId: request.agentId,
+    requestedById: request.requestedById,
+    clientId: request.clientId,
+    channel: request.channel,
+    state: 'VALIDATING',
+    disposition: request.disposition?.kind ?? null,
+    steps: [{ name: 'validate', state: 'STARTED', at: new Date().toISOString() }],
+  }).onConflictDoNothing();
+}
+
+export async function recordSendProgress(
+  tx: DbOrTx,
+  sendId: string,
+  progress: { state?: SendState; step?: Omit<SendStepRecord, 'at'>; errors?: UserError[]; messageId?: string; threadId?: string },
+): Promise<void> {
+  const step: SendStepRecord | null = progress.step ? { ...progress.step, at: new Date().toISOString() } : null;
+  await tx.update(sends).set({
+    ...(progress.state ? { state: progress.state } : {}),
+    ...(progress.errors ? { errors: progress.errors } : {}),
+    ...(progress.messageId ? { messageId: progress.messageId } : {}),
+    ...(progress.threadId ? { threadId: progress.threadId } : {}),
+    ...(step ? { steps: sql`${sends.steps} || ${JSON.stringify([step])}::jsonb` } : {}),
+    updatedAt: new Date(),
+  }).where(eq(sends.id, sendId));
+}
+
+export async function getSend(tx: DbOrTx, id: string): Promise<SendRow | null> {
+  const [row] = await tx.select().from(sends).where(eq(sends.id, id));
+  return row ?? null;
+}
+
+export async function getSendByMessage(tx: DbOrTx, messageId: string): Promise<SendRow | null> {
+  const [row] = await tx.select().from(sends).where(eq(sends.messageId, messageId));
+  return row ?? null;
+}

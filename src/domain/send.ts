@@ -1,0 +1,32 @@
+import type { Channel, DispositionKind, TransferTargetKind } from './enums.js';
+
+// What a caller asks Herald to send, as the workflow carries it (plain data: it is serialized
+// into the workflow history).
+
+export interface SendContent {
+  text?: string | null;
+  attachmentId?: string | null;
+  template?: { templateId: string; variables: Array<{ key: string; value: string }> } | null;
+  subject?: string | null;
+  bcc?: string[] | null;
+}
+
+export interface DispositionRequest {
+  kind: DispositionKind;
+  target?: { kind: TransferTargetKind; id: string } | null;
+  comment?: string | null;
+}
+
+export interface SendRequest extends SendContent {
+  sendId: string;
+  requestId: string;
+  /** Who called the API: the agent itself, or an integrator (R23). */
+  requestedById: string;
+  /** The agent the message is sent as; null for an integrator sending as nobody. */
+  agentId: string | null;
+  clientId: string;
+  channel: Channel;
+  disposition?: DispositionRequest | null;
+}
+
+export const sendIdFor = (requestId: string) => `send:${requestId}`;

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { getAgents } from '../../db/agents.js';
+import { getSend, type SendRow } from '../../db/sends.js';
+import { userError, type UserError } from '../../domain/errors.js';
+import { sendIdFor, type SendRequest } from '../../domain/send.js';
+import type { SendSnapshot } from '../../workflows/shared.js';
+import { STAFF } from '../auth.js';
+import type { Context } from '../context.js';
+import { isUuid } from '../ids.js';
+import { OutboundSendType, SendMessageInput, SendMessagePayload, SendStepType } from '../sendTypes.js';
+import { AgentType, ClientType, MessageType, ThreadType } from '../types.js';
+import { loadClient } from './client.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const SUPERVISING = new Set(['SUPERVISOR', 'ADMIN']);
+
+const refuse = (error: UserError): SendMessagePayload => ({ send: null, userErrors: [error], conflict: null });
+
+/** Agents see the sends they made or that were made as them; supervisors and admins see all. */
+function visible(ctx: Context, send: SendRow | null): SendRow | null {
+  const viewer = ctx.viewer;
+  if (!send || !viewer) return null;
+  if (SUPERVISING.has(viewer.role) || send.requestedById === viewer.id || send.agentId === viewer.id) return send;
+  return null;
+}
+
+async function payloadFor(ctx: Context, send: SendRow, conflictThreadId: string | null): Promise<SendMessagePayload> {
+  const conflict = conflictThreadId ? await conflictOf(ctx, send.clientId, conflictThreadId) : null;
+  return { send, userErrors: send.errors, conflict };
+}
+
+async function conflictOf(ctx: Context, clientId: string, threadId: string) {
+  const [thread, client] = await Promise.all([ctx.loaders.thread.load(threadId), ctx.loaders.client.load(clientId)]);
+  if (!thread || !client) return null;
+  ctx.loaders.activeThread.clear(clientId);
+  const alternatives = (await ctx.loaders.clientChannelOptions(client)).filter((c) => c.available);
+  return { activeThread: thread, alternatives };
+}
+
+/** Waits briefly for the workflow to act on a signal, so the caller's answer shows the result. */
+async function settled(ctx: Context, sendId: string, done: (s: SendSnapshot | null) => boolean): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (done(await ctx.sends.state(sendId))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+@Resolver(() => OutboundSendType)
+export class SendResolver {
+  @Authorized(...STAFF)
+  @Mutation(() => SendMessagePayload)
+  async sendMessage(@Ctx() ctx: Context, @Arg('input', () => SendMessageInput) input: SendMessageInput): Promise<SendMessagePayload> {
+    const viewer = ctx.viewer!;
+    // R23: agents act only as themselves; integrators act for an agent, or for nobody.
+    let agentId: string | null = viewer.id;
+    if (input.onBehalfOfAgentId) {
+      if (viewer.role !== 'INTEGRATOR') {
+        if (input.onBehalfOfAgentId !== viewer.id) return refuse(userError('FORBIDDEN', 'Only an integrator sends on behalf of an agent; agents send as themselves.', ['onBehalfOfAgentId']));
+      } else {
+        const [agent] = isUuid(input.onBehalfOfAgentId) ? await getAgents(ctx.db, [input.onBehalfOfAgentId]) : [];
+        if (!agent || agent.standId !== viewer.standId) return refuse(userError('NOT_FOUND', 'No agent has that id.', ['onBehalfOfAgentId']));
+        agentId = agent.id;
+      }
+    } else if (viewer.role === 'INTEGRATOR') {
+      agentId = null;
+    }
+    const requestId = input.requestId ?? randomUUID();
+    if (!REQUEST_ID.test(requestId)) return refuse(userError('INVALID_INPUT', 'A requestId is 1 to 128 letters, digits, dots, colons, underscores or dashes.', ['requestId']));
+    const client = await loadClient(ctx, input.clientId);
+    if (!client) return refuse(userError('NOT_FOUND', 'No such client.', ['clientId']));
+
+    const sendId = sendIdFor(requestId);
+    const request: SendRequest = {
+      sendId,
+      requestId,
+      requestedById: viewer.id,
+      agentId,
+      clientId: client.id,
+      channel: input.channel,
+      text: input.text ?? null,
+      attachmentId: input.attachmentId ?? null,
+      template: input.template ? { templateId: input.template.templateId, variables: input.template.variables ?? [] } : null,
+      subject: input.subject ?? null,
+      bcc: input.bcc ?? null,
+      disposition: input.disposition
+        ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
+        : null,
+    };
+    const outcome = await ctx.sends.start(request);
+    const send = await getSend(ctx.db, sendId);
+    if (!send) throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
+    if (!visible(ctx, send)) return refuse(userError('FORBIDDEN', 'That requestId belongs to another caller\'s send.', ['requestId']));
+    const conflictThreadId = outcome.kind === 'answered' ? outcome.answer.conflictThreadId : null;
+    return payloadFor(ctx, send, conflictThreadId);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => SendMessagePayload, { description: 'before the channel accepted it' })
+  async cancelSend(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SendMessagePayload> {
+    const send = visible(ctx, await getSend(ctx.db, id));
+    if (!send) return refuse(userError('NOT_FOUND', 'No such send.', ['id']));
+    const live = await ctx.sends.state(id);
+    if (!live?.cancellable) {
+      return { send, userErrors: [userError('INVALID_INPUT', live ? 'The channel has the message already; it can no longer be cancelled.' : `The send has finished (${send.state}).`, ['id'])], conflict: null };
+    }
+    await ctx.sends.cancel(id, ctx.viewer!.id);
+    await settled(ctx, id, (s) => !s || s.state === 'CANCELLED' || !s.cancellable);
+    return { send: (await getSend(ctx.db, id))!, userErrors: [], conflict: null };
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => SendMessagePayload, { description: 'after a failure that may pass; same message, new attempt' })
+  async retrySend(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SendMessagePayload> {
+    const send = visible(ctx, await getSend(ctx.db, id));
+    if (!send) return refuse(userError('NOT_FOUND', 'No such send.', ['id']));
+    const live = await ctx.sends.state(id);
+    if (!live?.awaitingRetry) {
+      return { send, userErrors: [userError('INVALID_INPUT', `Nothing to retry: the send is ${live?.state ?? send.state}.`, ['id'])], conflict: null };
+    }
+    await ctx.sends.retry(id, ctx.viewer!.id);
+    await settled(ctx, id, (s) => !s || !s.awaitingRetry);
+    return { send: (await getSend(ctx.db, id))!, userErrors: [], conflict: null };
+  }
+
+  @Authorized()
+  @Query(() => OutboundSendType, { nullable: true })
+  async send(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    return visible(ctx, await getSend(ctx.db, id));
+  }
+
+  @FieldResolver(() => AgentType, { nullable: true })
+  agent(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return send.agentId ? ctx.loaders.agent.load(send.agentId) : null;
+  }
+
+  @FieldResolver(() => ClientType)
+  client(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return ctx.loaders.client.load(send.clientId);
+  }
+
+  @FieldResolver(() => MessageType, { nullable: true })
+  message(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return send.messageId ? ctx.loaders.message.load(send.messageId) : null;
+  }
+
+  @FieldResolver(() => ThreadType, { nullable: true })
+  thread(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return send.threadId ? ctx.loaders.thread.load(send.threadId) : null;
+  }
+
+  @FieldResolver(() => [SendStepType])
+  steps(@Root() send: SendRow): SendStepType[] {
+    return send.steps.map((s) => ({ name: s.name, state: s.state, at: new Date(s.at), detail: s.detail ?? null }));
+  }
+}

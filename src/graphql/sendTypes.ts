@@ -1,0 +1,84 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import type * as E from '../domain/enums.js';
+import { ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, TransferTargetKindEnum } from './scalars.js';
+import { ClientChannelType, ThreadType, UserErrorType } from './types.js';
+
+@ObjectType('SendStep')
+export class SendStepType {
+  @Field(() => String) name!: string;
+  @Field(() => String) state!: string;
+  @Field(() => DateTimeScalar) at!: Date;
+  @Field(() => String, { nullable: true }) detail!: string | null;
+}
+
+@ObjectType('WorkflowEvent')
+export class WorkflowEventType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) type!: string;
+  @Field(() => DateTimeScalar) time!: Date;
+  @Field(() => JSONScalar, { nullable: true }) details!: unknown;
+}
+
+@ObjectType('OutboundSend')
+export class OutboundSendType {
+  @Field(() => ID, { description: 'the Temporal workflow id' }) id!: string;
+  @Field(() => ID) requestId!: string;
+  @Field(() => SendStateEnum) state!: E.SendState;
+  @Field(() => ChannelEnum) channel!: E.Channel;
+  @Field(() => DispositionKindEnum, { nullable: true }) disposition!: E.DispositionKind | null;
+  @Field(() => [UserErrorType]) errors!: UserErrorType[];
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
+}
+
+@ObjectType('ThreadConflict')
+export class ThreadConflictType {
+  @Field(() => ThreadType) activeThread!: ThreadType;
+  @Field(() => [ClientChannelType]) alternatives!: ClientChannelType[];
+}
+
+@ObjectType('SendMessagePayload')
+export class SendMessagePayload {
+  @Field(() => OutboundSendType, { nullable: true, description: 'present when accepted (and for a repeated requestId)' }) send!: OutboundSendType | null;
+  @Field(() => [UserErrorType]) userErrors!: UserErrorType[];
+  @Field(() => ThreadConflictType, { nullable: true, description: 'with ACTIVE_THREAD_EXISTS' }) conflict!: ThreadConflictType | null;
+}
+
+@InputType('TemplateVariableValue')
+export class TemplateVariableValueInput {
+  @Field(() => String) key!: string;
+  @Field(() => String) value!: string;
+}
+
+@InputType('TemplateInput')
+export class TemplateInput {
+  @Field(() => ID) templateId!: string;
+  @Field(() => [TemplateVariableValueInput], { nullable: true }) variables?: TemplateVariableValueInput[] | null;
+}
+
+@InputType('TransferTargetInput')
+export class TransferTargetInput {
+  @Field(() => TransferTargetKindEnum) kind!: E.TransferTargetKind;
+  @Field(() => ID) id!: string;
+}
+
+@InputType('DispositionInput')
+export class DispositionInput {
+  @Field(() => DispositionKindEnum) kind!: E.DispositionKind;
+  @Field(() => TransferTargetInput, { nullable: true }) target?: TransferTargetInput | null;
+  @Field(() => String, { nullable: true }) comment?: string | null;
+}
+
+@InputType('SendMessageInput')
+export class SendMessageInput {
+  @Field(() => ID, { nullable: true, description: 'idempotency key; generated when absent' }) requestId?: string | null;
+  @Field(() => ID) clientId!: string;
+  @Field(() => ChannelEnum) channel!: E.Channel;
+  @Field(() => String, { nullable: true }) text?: string | null;
+  @Field(() => ID, { nullable: true, description: 'from POST /attachments' }) attachmentId?: string | null;
+  @Field(() => TemplateInput, { nullable: true }) template?: TemplateInput | null;
+  @Field(() => String, { nullable: true, description: 'EMAIL' }) subject?: string | null;
+  @Field(() => [String], { nullable: true, description: 'EMAIL' }) bcc?: string[] | null;
+  @Field(() => DispositionInput, { nullable: true, description: 'required unless EMAIL' }) disposition?: DispositionInput | null;
+  @Field(() => ID, { nullable: true, description: 'INTEGRATOR only' }) onBehalfOfAgentId?: string | null;
+}

@@ -1,0 +1,83 @@
+import { timingSafeEqual } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { messages } from '../db/schema.js';
+import { FAILURE_MESSAGES, TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from '../channels/ednaCodes.js';
+import type { SendGateway } from '../temporal/sends.js';
+import type { DeliveryStatusEvent } from '../workflows/shared.js';
+import { HttpError, readJson, sendJson } from './io.js';
+import type { Route } from './server.js';
+
+// edna → Herald. Each call is answered 200 once handled, 401 without the secret, 400 when
+// malformed (nothing changed). The workflow owns the message: the webhook only signals it.
+
+function secretMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+interface EdnaStatusCallback {
+  requestId?: string | null;
+  messageId?: string | number | null;
+  status?: string;
+  statusAt?: string | null;
+  error?: string | null;
+  comment?: string | null;
+}
+
+export function parseStatusCallback(body: unknown): { providerRequestId: string; event: DeliveryStatusEvent } | { ignore: string } {
+  if (!body || typeof body !== 'object') throw new HttpError(400, 'The body must be a JSON object.');
+  const cb = body as EdnaStatusCallback;
+  const id = typeof cb.requestId === 'string' && cb.requestId ? cb.requestId : cb.messageId !== null && cb.messageId !== undefined ? String(cb.messageId) : null;
+  if (!id) throw new HttpError(400, 'The callback names neither requestId nor messageId.');
+  if (typeof cb.status !== 'string') throw new HttpError(400, 'The callback has no status.');
+  const status = messageStatusForEdna(cb.status);
+  if (status === undefined) throw new HttpError(400, `"${cb.status}" is not an edna status.`);
+  if (status === null) return { ignore: `${cb.status} changes nothing for the client` };
+  const at = cb.statusAt && !Number.isNaN(Date.parse(cb.statusAt)) ? new Date(cb.statusAt).toISOString() : new Date().toISOString();
+  const failed = status === 'UNDELIVERED' || status === 'FAILED';
+  const failureCode = failed ? (failureCodeForEdna(cb.error) ?? 'PROVIDER_ERROR') : null;
+  return {
+    providerRequestId: id,
+    event: {
+      status,
+      at,
+      providerCode: cb.error ?? null,
+      failureCode,
+      transient: failed && !!cb.error && TRANSIENT_EDNA_ERRORS.has(cb.error),
+      comment: failureCode ? `${FAILURE_MESSAGES[failureCode]}${cb.error ? ` (edna: ${cb.error})` : ''}` : (cb.comment ?? null),
+    },
+  };
+}
+
+export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendGateway }): Route[] {
+  const authorized = (headers: Record<string, string | string[] | undefined>) =>
+    secretMatches(headers[deps.config.edna.webhookHeader.toLowerCase()], deps.config.edna.webhookSecret);
+
+  return [
+    // edna checks a callback URL with HEAD before it registers it.
+    { method: 'GET', path: '/webhooks/edna/status', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+    {
+      method: 'POST',
+      path: '/webhooks/edna/status',
+      handler: async (req, res) => {
+        if (!authorized(req.headers)) return sendJson(res, 401, { error: `missing or wrong ${deps.config.edna.webhookHeader}` });
+        const parsed = parseStatusCallback(await readJson(req));
+        if ('ignore' in parsed) return sendJson(res, 200, { status: 'ignored', reason: parsed.ignore });
+        const [message] = await deps.db
+          .select({ id: messages.id, sendId: messages.sendId })
+          .from(messages)
+          .where(eq(messages.providerRequestId, parsed.providerRequestId));
+        if (!message?.sendId) {
+          console.warn(`[webhook] status ${parsed.event.status} for unknown id ${parsed.providerRequestId}`);
+          return sendJson(res, 200, { status: 'unknown id' });
+        }
+        const delivered = await deps.sends.deliveryStatus(message.sendId, parsed.event);
+        sendJson(res, 200, { status: delivered ? 'accepted' : 'send finished; nothing changed' });
+      },
+    },
+  ];
+}

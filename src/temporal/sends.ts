@@ -1,0 +1,95 @@
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config.js';
+import type { SendRequest } from '../domain/send.js';
+import type { OutboundSendInput, SendTiming } from '../workflows/outboundSend.js';
+import {
+  OUTBOUND_SEND_WORKFLOW, acceptedUpdate, cancelSignal, deliveryStatusSignal, retrySignal, stateQuery,
+  type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
+} from '../workflows/shared.js';
+import { SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE } from './searchAttributes.js';
+
+// The API's side of a send: start it (Update-with-Start), read its live state, and pass on what
+// happens to it from outside (cancel, retry, delivery statuses).
+
+export type StartOutcome = { kind: 'answered'; answer: SendAnswer } | { kind: 'finished' };
+
+export class SendGateway {
+  constructor(private readonly client: Client, private readonly config: Config) {}
+
+  timing(): SendTiming {
+    const s = this.config.sends;
+    return {
+      statusTimeoutMs: s.statusTimeoutSeconds * 1000,
+      retryWaitMs: s.retryWaitSeconds * 1000,
+      deliveryAttempts: s.deliveryAttempts,
+      deliveryInitialIntervalMs: s.retryInitialMs,
+    };
+  }
+
+  /**
+   * R21: the workflow id is `send:<requestId>`. A running send answers the update again with its
+   * first answer; a finished one cannot be started twice (REJECT_DUPLICATE) and is read from the
+   * database by the caller.
+   */
+  async start(request: SendRequest): Promise<StartOutcome> {
+    const input: OutboundSendInput = { request, timing: this.timing() };
+    const startWorkflowOperation = new WithStartWorkflowOperation(OUTBOUND_SEND_WORKFLOW, {
+      workflowId: request.sendId,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA_AGENT, value: request.agentId ?? '' },
+        { key: SA_CLIENT, value: request.clientId },
+        { key: SA_CHANNEL, value: request.channel },
+        { key: SA_STATE, value: 'VALIDATING' },
+      ],
+    });
+    try {
+      const answer = await this.client.workflow.executeUpdateWithStart(acceptedUpdate, { startWorkflowOperation });
+      return { kind: 'answered', answer };
+    } catch (err) {
+      if (isFinished(err)) return { kind: 'finished' };
+      throw err;
+    }
+  }
+
+  /** The live state, or null once the workflow has finished (the database then has it all). */
+  async state(sendId: string): Promise<SendSnapshot | null> {
+    try {
+      return await this.client.workflow.getHandle(sendId).query(stateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  async cancel(sendId: string, byAgentId: string | null): Promise<void> {
+    await this.client.workflow.getHandle(sendId).signal(cancelSignal, { byAgentId });
+  }
+
+  async retry(sendId: string, byAgentId: string | null): Promise<void> {
+    await this.client.workflow.getHandle(sendId).signal(retrySignal, { byAgentId });
+  }
+
+  /** False when the send has finished: a late status then changes nothing (R19). */
+  async deliveryStatus(sendId: string, event: DeliveryStatusEvent): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(sendId).signal(deliveryStatusSignal, event);
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+}
+
+function isFinished(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return true;
+    const msg = e instanceof Error ? e.message : '';
+    if (/already (started|completed)|workflow execution already/i.test(msg)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities, type Activities } from '../activities/index.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { EdnaClient } from '../channels/edna.js';
+import { createMailer } from '../channels/email.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface HeraldWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown()). */
+  running: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  config: Config;
+  db: Db;
+  temporalAddress: string;
+  /** Where edna is: EDNA_BASE_URL, or the sandbox embedded mode started. */
+  ednaBaseUrl: string;
+  /** A prebuilt workflow bundle (tests build one per run); otherwise bundled from source. */
+  workflowBundlePath?: string;
+  /** Tests replace an activity to stop a worker at a chosen step. */
+  overrideActivities?: (activities: Activities) => Partial<Activities>;
+}
+
+let runtimeInstalled = false;
+
+/** The SDK logs every worker state change at INFO; Herald keeps its console for what matters. */
+function installRuntimeOnce(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  } catch {
+    // Already installed by the host (a test harness, an embedding application): keep theirs.
+  }
+}
+
+export async function startWorker(options: WorkerOptions): Promise<HeraldWorker> {
+  const { config } = options;
+  installRuntimeOnce();
+  const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: path.join(config.dataDir, 'outbox') });
+  const edna = new EdnaClient({ ...config.edna, baseUrl: options.ednaBaseUrl });
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: withOverrides(createActivities({ db: options.db, config, edna, mailer }), options.overrideActivities),
+  });
+  const running = worker.run().finally(async () => {
+    mailer.close();
+    await connection.close();
+  });
+  return {
+    worker,
+    running,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+function withOverrides(activities: Activities, override?: (a: Activities) => Partial<Activities>): Activities {
+  return override ? { ...activities, ...override(activities) } : activities;
+}

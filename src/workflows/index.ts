@@ -1,0 +1,1 @@
+export { outboundSend } from './outboundSend.js';

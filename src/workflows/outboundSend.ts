@@ -1,0 +1,243 @@
+import {
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { PermanentFailureDetails } from '../activities/deliver.js';
+import type { MessageOutcome } from '../activities/status.js';
+import type { MessageStatus, SendState } from '../domain/enums.js';
+import type { UserError } from '../domain/errors.js';
+import type { SendRequest } from '../domain/send.js';
+import { SA_STATE } from '../temporal/searchAttributes.js';
+import {
+  acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
+  type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
+} from './shared.js';
+
+// One send = one workflow: validate → reserve → deliver → dispose → await status. The caller
+// gets its answer (the `accepted` update) once the send is reserved; the rest runs durably.
+
+export interface SendTiming {
+  /** How long to wait for a final delivery status before the message EXPIRES. */
+  statusTimeoutMs: number;
+  /** How long a failure that may pass waits for a person's retrySend. */
+  retryWaitMs: number;
+  /** Automatic delivery retries (transient faults) before a person is asked. */
+  deliveryAttempts: number;
+  deliveryInitialIntervalMs: number;
+}
+
+export interface OutboundSendInput {
+  request: SendRequest;
+  timing: SendTiming;
+}
+
+const PERMANENT = 'PermanentDeliveryFailure';
+const ENDS_IN_FAILURE: ReadonlySet<MessageStatus> = new Set(['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED']);
+const FINAL: ReadonlySet<MessageStatus> = new Set(['READ', ...ENDS_IN_FAILURE]);
+
+export async function outboundSend({ request, timing }: OutboundSendInput): Promise<SendSnapshot> {
+  const records = proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  });
+  const { deliverMessage } = proxyActivities<Activities>({
+    startToCloseTimeout: '60 seconds',
+    retry: {
+      initialInterval: timing.deliveryInitialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: '2 minutes',
+      maximumAttempts: timing.deliveryAttempts,
+      nonRetryableErrorTypes: [PERMANENT],
+    },
+  });
+
+  let state: SendState = 'VALIDATING';
+  let answer: SendAnswer | undefined;
+  let messageId: string | null = null;
+  let threadId: string | null = null;
+  let messageStatus: MessageStatus | null = null;
+  let attempt = 1;
+  let delivering = false;
+  let awaitingRetry = false;
+  let cancelRequested = false;
+  let retryRequested = false;
+  let clientWroteIn = false;
+  const statusEvents: DeliveryStatusEvent[] = [];
+
+  const cancellable = () => awaitingRetry || (state === 'DELIVERING' && !delivering);
+  const snapshot = (): SendSnapshot => ({
+    state, errors: answer?.errors ?? [], messageId, threadId, conflictThreadId: answer?.conflictThreadId ?? null,
+    messageStatus, cancellable: cancellable(), awaitingRetry, attempt,
+  });
+
+  setHandler(acceptedUpdate, async () => {
+    await condition(() => answer !== undefined);
+    return answer!;
+  });
+  setHandler(stateQuery, snapshot);
+  setHandler(deliveryStatusSignal, (event) => void statusEvents.push(event));
+  setHandler(cancelSignal, () => { if (cancellable()) cancelRequested = true; });
+  setHandler(retrySignal, () => { if (awaitingRetry) retryRequested = true; });
+  setHandler(clientWroteInSignal, () => { clientWroteIn = true; });
+
+  const enter = (next: SendState) => {
+    state = next;
+    upsertSearchAttributes([{ key: SA_STATE, value: next }]);
+  };
+  const finish = async (): Promise<SendSnapshot> => {
+    await condition(allHandlersFinished);
+    return snapshot();
+  };
+  const answerWith = (errors: UserError[], conflictThreadId: string | null) => {
+    answer = { state, errors, messageId, threadId, conflictThreadId };
+  };
+  const settle = async (move: MessageOutcome['move'], sendState: SendState | undefined, step: MessageOutcome['step']) => {
+    const result = await records.settleMessage({ sendId: request.sendId, messageId: messageId!, threadId, move, step, ...(sendState ? { sendState } : {}) });
+    messageStatus = result.status;
+    if (sendState) enter(sendState);
+    return result;
+  };
+
+  // 1. validate
+  const validation = await records.validateSend(request);
+  if (validation.errors.length > 0) {
+    enter(validation.conflictThreadId !== null || validation.errors.some((e) => e.code === 'ACTIVE_THREAD_EXISTS') ? 'CONFLICT' : 'REJECTED');
+    answerWith(validation.errors, validation.conflictThreadId);
+    return finish();
+  }
+
+  // 2. reserve
+  enter('RESERVING');
+  const reservation = await records.reserveSend(request);
+  if (!reservation.ok) {
+    enter('CONFLICT');
+    answerWith(reservation.errors, reservation.conflictThreadId);
+    return finish();
+  }
+  messageId = reservation.messageId;
+  threadId = reservation.threadId;
+  messageStatus = 'PENDING';
+  enter('DELIVERING');
+  answerWith([], null);
+
+  // 3. deliver
+  if (!(await deliverUntilAccepted())) return finish();
+
+  // 4. dispose
+  if (threadId && request.disposition) {
+    await records.disposeThread({ sendId: request.sendId, threadId, agentId: request.agentId, disposition: request.disposition, clientWroteIn });
+  }
+
+  // 5. await status (email has no delivery receipts: SENT is as far as it goes)
+  if (request.channel === 'EMAIL') {
+    enter('COMPLETED');
+    await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: 'SENT', detail: 'email has no delivery receipts' } });
+    return finish();
+  }
+  enter('AWAITING_STATUS');
+  await records.recordSendState({ sendId: request.sendId, state, step: { name: 'await status', state: 'WAITING' } });
+  await awaitFinalStatus();
+  return finish();
+
+  /** Tries until the channel has the message; false when it failed or was cancelled instead. */
+  async function deliverUntilAccepted(): Promise<boolean> {
+    for (;;) {
+      if (cancelRequested) {
+        await settle({ status: 'CANCELLED', note: 'cancelled before the channel had it' }, 'CANCELLED', { name: 'cancel', state: 'CANCELLED' });
+        return false;
+      }
+      try {
+        delivering = true;
+        await deliverMessage({ sendId: request.sendId, messageId: messageId!, attempt });
+        messageStatus = 'SENT';
+        return true;
+      } catch (err) {
+        const permanent = permanentFailure(err);
+        if (permanent) {
+          await settle(
+            { status: 'FAILED', failure: { code: permanent.failureCode, providerCode: permanent.providerCode, message: permanent.message } },
+            'FAILED',
+            { name: 'deliver', state: 'FAILED', detail: permanent.message },
+          );
+          return false;
+        }
+        await records.noteTransientFailure({
+          sendId: request.sendId, messageId: messageId!, event: { failureCode: 'PROVIDER_ERROR', providerCode: null },
+          message: `The channel could not be reached after ${timing.deliveryAttempts} tries (${failureText(err)}).`,
+        });
+      } finally {
+        delivering = false;
+      }
+      if (!(await waitForRetry())) return false;
+    }
+  }
+
+  /** A person may ask again (retrySend) for a while; a new attempt gets a new provider id. */
+  async function waitForRetry(): Promise<boolean> {
+    awaitingRetry = true;
+    retryRequested = false;
+    await condition(() => retryRequested || cancelRequested, timing.retryWaitMs);
+    awaitingRetry = false;
+    if (cancelRequested) {
+      await settle({ status: 'CANCELLED', note: 'cancelled while waiting for a retry' }, 'CANCELLED', { name: 'cancel', state: 'CANCELLED' });
+      return false;
+    }
+    if (!retryRequested) {
+      await settle(
+        { status: 'FAILED', failure: { code: 'PROVIDER_ERROR', providerCode: null, message: 'The channel kept failing and nobody retried in time.' } },
+        'FAILED',
+        { name: 'deliver', state: 'FAILED', detail: 'no retry within the wait' },
+      );
+      return false;
+    }
+    attempt += 1;
+    await records.recordSendState({ sendId: request.sendId, state, step: { name: 'retry', state: 'REQUESTED', detail: `attempt ${attempt}` } });
+    return true;
+  }
+
+  /** Statuses only move forward; the timer ends the wait for a receipt (R19). */
+  async function awaitFinalStatus(): Promise<void> {
+    const deadline = Date.now() + timing.statusTimeoutMs;
+    for (;;) {
+      const arrived = await condition(() => statusEvents.length > 0, Math.max(0, deadline - Date.now()));
+      if (!arrived) {
+        if (messageStatus === 'DELIVERED') {
+          enter('COMPLETED');
+          await records.recordSendState({ sendId: request.sendId, state, step: { name: 'await status', state: 'DELIVERED', detail: 'no read receipt in time' } });
+        } else {
+          await settle({ status: 'EXPIRED', failure: { code: 'EXPIRED', providerCode: null, message: 'No delivery status arrived in time.' } }, 'FAILED', { name: 'await status', state: 'EXPIRED' });
+        }
+        return;
+      }
+      const event = statusEvents.shift()!;
+      if (event.transient) {
+        await records.noteTransientFailure({ sendId: request.sendId, messageId: messageId!, event, message: `The channel reported ${event.providerCode ?? 'a fault'} that may pass.` });
+        enter('DELIVERING');
+        if (!(await waitForRetry()) || !(await deliverUntilAccepted())) return;
+        enter('AWAITING_STATUS');
+        continue;
+      }
+      const result = await settle(
+        { status: event.status, at: event.at, failure: event.failureCode ? { code: event.failureCode, providerCode: event.providerCode, message: event.comment ?? event.failureCode } : null },
+        undefined,
+        { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : {}) },
+      );
+      if (result.changed && FINAL.has(result.status)) {
+        enter(ENDS_IN_FAILURE.has(result.status) ? 'FAILED' : 'COMPLETED');
+        await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: result.status } });
+        return;
+      }
+    }
+  }
+}
+
+function permanentFailure(err: unknown): PermanentFailureDetails | null {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type === PERMANENT) return (cause.details?.[0] as PermanentFailureDetails | undefined) ?? null;
+  return null;
+}
+
+function failureText(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { openConfiguredDatabase, startWorker } from './src/app.js';
+import { loadConfigOrExit } from './src/config.js';
+
+// The worker process of the production shape: runs the outboundSend workflows and their
+// activities against a shared PostgreSQL and a Temporal cluster. Any number may run.
+
+const config = loadConfigOrExit();
+if (!config.temporal.address || !config.databaseUrl || !config.edna.baseUrl) {
+  console.error('worker.ts runs beside server.ts and needs TEMPORAL_ADDRESS, DATABASE_URL and EDNA_BASE_URL. For everything in one process, use `npm start`.');
+  process.exit(1);
+}
+const db = await openConfiguredDatabase(config);
+const worker = await startWorker({ config, db: db.db, temporalAddress: config.temporal.address, ednaBaseUrl: config.edna.baseUrl });
+console.log(`Herald worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: finishing running activities, then stopping…`);
+  await worker.shutdown().catch((e: unknown) => console.error('worker:', e));
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
