@@ -13,14 +13,10 @@ import { SCHEMA_FILE, heraldSchema, printHeraldSchema } from '../src/graphql/sch
 const CONTRACT = new URL('../../shared/api/schema.graphql', import.meta.url);
 
 const PENDING = new Set<string>([
-  // sending (issue 3)
-  'Query.send', 'Query.sends', 'Mutation.sendMessage', 'Mutation.cancelSend', 'Mutation.retrySend',
-  'OutboundSend', 'OutboundSendEdge', 'OutboundSendConnection', 'SendStep', 'WorkflowEvent', 'ThreadConflict',
-  'SendMessagePayload', 'SendState', 'DispositionKind', 'TemplateVariableValue', 'TemplateInput', 'TransferTargetInput',
-  'DispositionInput', 'SendMessageInput', 'SendFilter', 'JSON',
   // templates (issue 4)
   'Query.templates', 'Mutation.syncTemplates',
   // realtime, inbound and supervision (issue 5)
+  'Query.sends', 'OutboundSend.history', 'OutboundSendEdge', 'OutboundSendConnection', 'SendFilter', 'WorkflowEvent', 'JSON',
   'Mutation.recordInboundMessage', 'Mutation.closeThread', 'InboundMessageInput', 'InboundPayload', 'ThreadPayload',
   'ClientActivity', 'ClientActivityKind', 'Subscription',
 ]);

@@ -52,11 +52,14 @@ export function deliverMessageActivity(deps: ActivityDeps) {
     const requestId = providerRequestId(message.id, input.attempt);
     await deps.db.update(messages).set({ providerRequestId: requestId, failureCode: null, failureProviderCode: null, failureMessage: null }).where(eq(messages.id, message.id));
 
+    let note: string | null = input.attempt > 1 ? `attempt ${input.attempt}` : null;
     try {
       if (EDNA_CHANNELS.has(message.channel)) {
         await deps.edna.sendFreeForm({ requestId, channel: message.channel, phone: address.replace(/\D+/g, ''), text: message.text, attachment: null });
       } else if (message.channel === 'EMAIL') {
-        await deps.mailer.send({ messageId: requestId, to: address, bcc: message.bcc, subject: message.subject?.trim() || DEFAULT_SUBJECT, text: message.text ?? '', attachments: [] });
+        const receipt = await deps.mailer.send({ messageId: requestId, to: address, bcc: message.bcc, subject: message.subject?.trim() || DEFAULT_SUBJECT, text: message.text ?? '', attachments: [] });
+        // The client has the mail, so it is not sent again; the refused copies are shown instead.
+        if (receipt.rejected.length > 0) note = [note, `the mail server refused ${receipt.rejected.join(', ')}`].filter(Boolean).join('; ');
       } else {
         throw ApplicationFailure.nonRetryable(`no transport is configured for ${message.channel}`, PERMANENT_DELIVERY_FAILURE, {
           failureCode: 'PROVIDER_REJECTED', providerCode: null, message: `${message.channel} has no transport configured.`,
@@ -72,7 +75,7 @@ export function deliverMessageActivity(deps: ActivityDeps) {
     }
 
     await deps.db.transaction(async (tx) => {
-      await moveMessageStatus(tx, message.id, { status: 'SENT', note: input.attempt > 1 ? `attempt ${input.attempt}` : null });
+      await moveMessageStatus(tx, message.id, { status: 'SENT', note });
       await recordSendProgress(tx, input.sendId, { step: { name: 'deliver', state: 'ACCEPTED', detail: `${message.channel} took it as ${requestId}` } });
     });
     return { providerRequestId: requestId };

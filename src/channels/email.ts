@@ -16,8 +16,13 @@ export interface OutgoingEmail {
   attachments: Array<{ filename: string; contentType: string; path: string }>;
 }
 
+export interface MailReceipt {
+  /** Recipients the server refused while taking the mail for the others (a BCC address, say). */
+  rejected: string[];
+}
+
 export interface Mailer {
-  send(mail: OutgoingEmail): Promise<void>;
+  send(mail: OutgoingEmail): Promise<MailReceipt>;
   close(): void;
 }
 
@@ -41,7 +46,8 @@ export function createMailer(options: { smtpUrl?: string; from: string; outboxDi
   return {
     async send(mail) {
       try {
-        await transport.sendMail(envelopeOf(options.from, mail));
+        const info = await transport.sendMail(envelopeOf(options.from, mail));
+        return { rejected: ((info.rejected ?? []) as Array<string | { address: string }>).map((r) => (typeof r === 'string' ? r : r.address)) };
       } catch (err) {
         const { responseCode, code } = err as { responseCode?: number; code?: string };
         const message = err instanceof Error ? err.message : String(err);
@@ -63,6 +69,7 @@ function fileOutbox(from: string, dir: string): Mailer {
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(path.join(dir, `${mail.messageId}.eml`), info.message as Buffer);
       await fs.writeFile(path.join(dir, `${mail.messageId}.envelope.json`), JSON.stringify(info.envelope, null, 2));
+      return { rejected: [] };
     },
     close: () => transport.close(),
   };

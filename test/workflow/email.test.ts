@@ -158,4 +158,13 @@ describe('email over SMTP', () => {
     expect(smtp.mails.length).toBe(before);
     expect(done.thread).toBeNull();
   });
+
+  it('R10: a BCC address the mail server refuses is shown on the message, and the client still gets it once', async () => {
+    const elena = await clientId(herald, 'Elena');
+    const res = await send(herald, 'demo-agent-1', { clientId: elena, channel: 'EMAIL', subject: 'Partial', text: 'Copy for audit.', bcc: ['audit@example.com', 'reject.audit@example.com'] });
+    const done = await sendReaches(herald, res.send.id, ['COMPLETED', 'FAILED']);
+    expect(done.state).toBe('COMPLETED');
+    expect(done.message.statusHistory.find((s: any) => s.status === 'SENT').note).toMatch(/refused reject\.audit@example\.com/);
+    expect((await mailFor(res.send.message.id)).rcptTo).toEqual(expect.arrayContaining(['elena.smirnova@example.org', 'audit@example.com']));
+  });
 });
