@@ -3,6 +3,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { INSTALL_HINT, findTemporalCli } from './cli.js';
 import { SEARCH_ATTRIBUTES } from './searchAttributes.js';
+import { installTemporalRuntime } from './runtime.js';
 
 export interface DevServer {
   address: string;
@@ -26,6 +27,7 @@ export interface DevServerOptions {
  * then says how to install it.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  installTemporalRuntime();
   const cli = findTemporalCli(options.cliPath);
   if (options.cliPath && !cli) throw new Error(`TEMPORAL_CLI_PATH=${options.cliPath} is not an executable file. ${INSTALL_HINT}`);
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });

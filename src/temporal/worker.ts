@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { installTemporalRuntime } from './runtime.js';
 import { createActivities, type Activities } from '../activities/index.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -28,22 +29,9 @@ export interface WorkerOptions {
   overrideActivities?: (activities: Activities) => Partial<Activities>;
 }
 
-let runtimeInstalled = false;
-
-/** The SDK logs every worker state change at INFO; Herald keeps its console for what matters. */
-function installRuntimeOnce(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
-  } catch {
-    // Already installed by the host (a test harness, an embedding application): keep theirs.
-  }
-}
-
 export async function startWorker(options: WorkerOptions): Promise<HeraldWorker> {
   const { config } = options;
-  installRuntimeOnce();
+  installTemporalRuntime();
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: path.join(config.dataDir, 'outbox') });
   const edna = new EdnaClient({ ...config.edna, baseUrl: options.ednaBaseUrl });
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
