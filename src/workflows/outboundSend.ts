@@ -64,7 +64,9 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
   let clientWroteIn = false;
   const statusEvents: DeliveryStatusEvent[] = [];
 
-  const cancellable = () => awaitingRetry || (state === 'DELIVERING' && !delivering);
+  // Before the channel has the message, or while a failed attempt waits for a retry; never after
+  // the channel took it (the message is then SENT and out of our hands).
+  const cancellable = () => awaitingRetry || (state === 'DELIVERING' && !delivering && messageStatus === 'PENDING');
   const snapshot = (): SendSnapshot => ({
     state, errors: answer?.errors ?? [], messageId, threadId, conflictThreadId: answer?.conflictThreadId ?? null,
     messageStatus, cancellable: cancellable(), awaitingRetry, attempt,

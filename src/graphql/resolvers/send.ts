@@ -106,7 +106,10 @@ export class SendResolver {
     }
     await ctx.sends.cancel(id, ctx.viewer!.id);
     await settled(ctx, id, (s) => !s || s.state === 'CANCELLED' || !s.cancellable);
-    return { send: (await getSend(ctx.db, id))!, userErrors: [], conflict: null };
+    const after = (await getSend(ctx.db, id))!;
+    // The signal raced the channel: say so rather than claim a cancel that did not happen.
+    if (after.state !== 'CANCELLED') return { send: after, userErrors: [userError('INVALID_INPUT', 'The channel took the message before the cancel arrived.', ['id'])], conflict: null };
+    return { send: after, userErrors: [], conflict: null };
   }
 
   @Authorized(...STAFF)
