@@ -6,9 +6,12 @@ import { openDatabase, type Database } from './db/client.js';
 import { seedDemo } from './db/seed.js';
 import { ensureStand } from './db/stand.js';
 import { heraldSchema } from './graphql/schema.js';
+import type { Services } from './graphql/context.js';
 import { createHttpServer, type HeraldHttpServer } from './http/server.js';
 import { ednaWebhookRoutes } from './http/webhooks.js';
+import { attachmentRoutes } from './http/attachments.js';
 import { SendGateway } from './temporal/sends.js';
+import { TemplateSync } from './temporal/templateSync.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { startEdnaSandbox, type EdnaSandbox } from '../sandbox/edna/server.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
@@ -64,22 +67,23 @@ export async function bootstrapData(db: Database, config: Config): Promise<{ sta
 export interface ApiServer {
   http: HeraldHttpServer;
   port: number;
+  services: Services;
   close(): Promise<void>;
 }
 
 export async function startApiServer(config: Config, db: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
-  const services = { db: db.db, config, sends: new SendGateway(temporal.client, config) };
+  const services = { db: db.db, config, sends: new SendGateway(temporal.client, config), templateSync: new TemplateSync(temporal.client, config) };
   const http = await createHttpServer({
     services,
     schema: await heraldSchema(),
-    routes: [...ednaWebhookRoutes(services)],
+    routes: [...ednaWebhookRoutes(services), ...attachmentRoutes(services)],
     readiness: {
       database: () => db.db.execute(sql`select 1`),
       temporal: () => temporal.connection.workflowService.getSystemInfo({}),
     },
   });
   const actualPort = await http.listen(port);
-  return { http, port: actualPort, close: () => http.close() };
+  return { http, port: actualPort, services, close: () => http.close() };
 }
 
 /**

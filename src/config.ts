@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   SEND_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
   /** Where the embedded edna sandbox listens (embedded mode without EDNA_BASE_URL). */
   SANDBOX_PORT: port.default(4010),
+  TEMPLATE_SYNC_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
 });
 
 export interface Config {
@@ -76,6 +77,7 @@ export interface Config {
   demo: boolean;
   sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number };
   sandboxPort: number;
+  templateSyncMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryInitialMs: e.SEND_RETRY_INITIAL_MS,
     },
     sandboxPort: e.SANDBOX_PORT,
+    templateSyncMinutes: e.TEMPLATE_SYNC_MINUTES,
   };
 }
 

@@ -13,8 +13,6 @@ import { SCHEMA_FILE, heraldSchema, printHeraldSchema } from '../src/graphql/sch
 const CONTRACT = new URL('../../shared/api/schema.graphql', import.meta.url);
 
 const PENDING = new Set<string>([
-  // templates (issue 4)
-  'Query.templates', 'Mutation.syncTemplates',
   // realtime, inbound and supervision (issue 5)
   'Query.sends', 'OutboundSend.history', 'OutboundSendEdge', 'OutboundSendConnection', 'SendFilter', 'WorkflowEvent', 'JSON',
   'Mutation.recordInboundMessage', 'Mutation.closeThread', 'InboundMessageInput', 'InboundPayload', 'ThreadPayload',

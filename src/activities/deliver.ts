@@ -9,6 +9,8 @@ import { recordSendProgress } from '../db/sends.js';
 import { channelAddress } from '../domain/clientChannels.js';
 import { DEFAULT_SUBJECT } from '../channels/email.js';
 import type { Channel } from '../domain/enums.js';
+import { renderTemplate } from '../domain/templates.js';
+import { loadTemplateSpec } from '../db/templates.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface DeliverInput {
@@ -54,7 +56,15 @@ export function deliverMessageActivity(deps: ActivityDeps) {
 
     let note: string | null = input.attempt > 1 ? `attempt ${input.attempt}` : null;
     try {
-      if (EDNA_CHANNELS.has(message.channel)) {
+      if (EDNA_CHANNELS.has(message.channel) && message.templateId) {
+        const template = await loadTemplateSpec(deps.db, message.templateId);
+        if (!template) throw new Error(`template ${message.templateId} vanished`);
+        const rendered = renderTemplate(template, message.templateVariables ?? []);
+        await deps.edna.sendTemplate({
+          messageId: requestId, channel: message.channel, phone: address.replace(/\D+/g, ''),
+          templateId: Number(template.row.externalId), textVariables: rendered.textVariables, headerVariables: rendered.headerVariables,
+        });
+      } else if (EDNA_CHANNELS.has(message.channel)) {
         await deps.edna.sendFreeForm({ requestId, channel: message.channel, phone: address.replace(/\D+/g, ''), text: message.text, attachment: null });
       } else if (message.channel === 'EMAIL') {
         const receipt = await deps.mailer.send({ messageId: requestId, to: address, bcc: message.bcc, subject: message.subject?.trim() || DEFAULT_SUBJECT, text: message.text ?? '', attachments: [] });

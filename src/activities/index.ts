@@ -3,6 +3,7 @@ import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
 import { noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
+import { syncTemplatesActivity } from './templates.js';
 import { validateSendActivity } from './validate.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     settleMessage: settleMessageActivity(deps),
     noteTransientFailure: noteTransientFailureActivity(deps),
     recordSendState: recordSendStateActivity(deps),
+    syncTemplates: syncTemplatesActivity(deps),
   };
 }
 

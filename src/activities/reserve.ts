@@ -6,6 +6,8 @@ import { recordThreadEvent } from '../db/threads.js';
 import { capabilitiesOf } from '../domain/channels.js';
 import { userError, type UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
+import { renderTemplate } from '../domain/templates.js';
+import { loadTemplateSpec } from '../db/templates.js';
 import type { ActivityDeps } from './deps.js';
 
 export type Reservation =
@@ -24,6 +26,9 @@ export function reserveSendActivity(deps: ActivityDeps) {
     const existing = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages).where(eq(messages.sendId, request.sendId));
     if (existing[0]) return { ok: true, messageId: existing[0].id, threadId: existing[0].threadId };
     const opensThread = capabilitiesOf(request.channel).opensThread;
+    // The history shows what the client reads: the template rendered with its variables (R16).
+    const template = request.template ? await loadTemplateSpec(deps.db, request.template.templateId) : null;
+    const rendered = template && request.template ? renderTemplate(template, request.template.variables) : null;
     try {
       const reserved = await deps.db.transaction(async (tx) => {
         let threadId: string | null = null;
@@ -39,7 +44,11 @@ export function reserveSendActivity(deps: ActivityDeps) {
           channel: request.channel,
           direction: 'OUTBOUND',
           authorId: request.agentId,
-          text: request.text?.trim() ? request.text : null,
+          text: rendered ? rendered.body : request.text?.trim() ? request.text : null,
+          header: rendered?.header ?? null,
+          footer: rendered?.footer ?? null,
+          templateId: template?.row.id ?? null,
+          templateVariables: request.template?.variables ?? null,
           subject: request.subject ?? null,
           attachmentId: request.attachmentId ?? null,
           bcc: request.bcc ?? [],

@@ -3,7 +3,7 @@ import { loadClientFacts } from '../db/clients.js';
 import { getAttachments } from '../db/messages.js';
 import { createSendRecord, recordSendProgress } from '../db/sends.js';
 import { findStandChannel, listStandChannels, toSettings } from '../db/stand.js';
-import { approvedTextTemplateCounts } from '../db/templates.js';
+import { approvedTextTemplateCounts, loadTemplateSpec } from '../db/templates.js';
 import { clientChannelOption } from '../domain/clientChannels.js';
 import { userError, type UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
@@ -33,7 +33,8 @@ export function validateSendActivity(deps: ActivityDeps) {
     const agent = agentRows[0] ?? null;
     const option = clientChannelOption(toSettings(stand), loaded.facts, templateCounts.get(request.channel) ?? 0, new Date());
     const target = request.disposition?.target;
-    const [attachment, transferTarget] = await Promise.all([
+    const [template, attachment, transferTarget] = await Promise.all([
+      request.template ? (isUuid(request.template.templateId) ? loadTemplateSpec(db, request.template.templateId) : Promise.resolve(null)).then((t) => (t?.row.usable ? t : null)) : Promise.resolve(undefined),
       request.attachmentId ? (isUuid(request.attachmentId) ? getAttachments(db, [request.attachmentId]) : Promise.resolve([])).then((r) => r[0] ?? null) : Promise.resolve(undefined),
       target ? (isUuid(target.id) ? getTransferTargets(db, [target.id]) : Promise.resolve([])).then((r) => r.find((t) => t.standId === loaded.client.standId) ?? null) : Promise.resolve(undefined),
     ]);
@@ -42,6 +43,7 @@ export function validateSendActivity(deps: ActivityDeps) {
       agent: agent ? { status: agent.status, login: agent.login } : null,
       option,
       strictTemplates: stand.strictTemplates,
+      ...(template !== undefined ? { template } : {}),
       ...(attachment !== undefined ? { attachment } : {}),
       ...(transferTarget !== undefined ? { transferTarget } : {}),
     });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
+  boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import type {
   AgentStatus, Channel, DeliveryFailureCode, DispositionKind, MessageDirection, MessageStatus, Role, SendState,
@@ -171,6 +171,18 @@ export const attachments = pgTable('attachments', {
   createdAt: createdAt(),
 });
 
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+
+/**
+ * An upload's bytes, in chunks: PostgreSQL is the one store every server and worker shares, and
+ * chunks let a file stream in and out without being held whole in memory.
+ */
+export const attachmentChunks = pgTable('attachment_chunks', {
+  attachmentId: uuid('attachment_id').notNull().references(() => attachments.id),
+  seq: integer('seq').notNull(),
+  data: bytea('data').notNull(),
+}, (t) => [primaryKey({ columns: [t.attachmentId, t.seq] })]);
+
 export const messages = pgTable('messages', {
   id: id(),
   /** The send that made this message (outbound); a repeated reservation finds it here. */
@@ -202,6 +214,18 @@ export const messages = pgTable('messages', {
   uniqueIndex('messages_provider_request').on(t.providerRequestId),
   uniqueIndex('messages_send').on(t.sendId),
 ]);
+
+/**
+ * What the provider got for a message: one part, or two in order where the channel cannot carry
+ * text with an attachment (WhatsApp drops the caption), so the message's status reflects both.
+ */
+export const messageParts = pgTable('message_parts', {
+  messageId: uuid('message_id').notNull().references(() => messages.id),
+  seq: integer('seq').notNull(),
+  kind: text('kind').$type<'TEXT' | 'ATTACHMENT' | 'TEMPLATE' | 'ALL'>().notNull(),
+  providerRequestId: text('provider_request_id').notNull().unique(),
+  status: text('status').$type<MessageStatus>().notNull(),
+}, (t) => [primaryKey({ columns: [t.messageId, t.seq] })]);
 
 export const messageStatusChanges = pgTable('message_status_changes', {
   id: id(),

@@ -11,6 +11,7 @@ import { approvedTextTemplateCounts } from '../db/templates.js';
 import { clientChannelOptions, type ClientChannelOption } from '../domain/clientChannels.js';
 import type { Viewer } from '../http/auth.js';
 import type { SendGateway } from '../temporal/sends.js';
+import type { TemplateSync } from '../temporal/templateSync.js';
 
 // One context per request: who asks, and loaders that batch the reads of that request (N+1).
 
@@ -18,6 +19,7 @@ export interface Services {
   db: Db;
   config: Config;
   sends: SendGateway;
+  templateSync: TemplateSync;
 }
 
 export interface Context extends Services {

@@ -7,6 +7,7 @@ import { AgentResolver } from './resolvers/agent.js';
 import { ClientResolver } from './resolvers/client.js';
 import { SendResolver } from './resolvers/send.js';
 import { StandResolver } from './resolvers/stand.js';
+import { TemplateQueryResolver } from './resolvers/template.js';
 import { AttachmentResolver, MessageResolver, TemplateResolver, ThreadResolver } from './resolvers/thread.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
@@ -16,7 +17,7 @@ let built: Promise<GraphQLSchema> | undefined;
 
 export function heraldSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AgentResolver, ClientResolver, SendResolver, StandResolver, ThreadResolver, MessageResolver, TemplateResolver, AttachmentResolver],
+    resolvers: [AgentResolver, ClientResolver, SendResolver, StandResolver, TemplateQueryResolver, ThreadResolver, MessageResolver, TemplateResolver, AttachmentResolver],
     authChecker,
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }, { type: Object, scalar: JSONScalar }],

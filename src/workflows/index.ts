@@ -1,1 +1,2 @@
 export { outboundSend } from './outboundSend.js';
+export { syncTemplatesWorkflow } from './syncTemplates.js';
