@@ -23,6 +23,8 @@ const edna = inProcessWorker ? await resolveEdna(config, api.port) : null;
 const worker = edna
   ? await startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.baseUrl })
   : null;
+await api.services.templateSync.ensureSchedule().catch((err: unknown) =>
+  console.error(`Template sync schedule not created (templates sync on demand only): ${err instanceof Error ? err.message : err}`));
 
 console.log(`Herald is up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`  GraphQL      http://127.0.0.1:${api.port}/graphql`);
