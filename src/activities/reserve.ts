@@ -55,7 +55,6 @@ export function reserveSendActivity(deps: ActivityDeps) {
           status: 'PENDING',
         }).returning({ id: messages.id });
         const messageId = message!.id;
-        await tx.update(messages).set({ providerRequestId: messageId }).where(eq(messages.id, messageId));
         await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
         await recordSendProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: { name: 'reserve', state: 'RESERVED', detail: threadId ? `thread ${threadId}` : 'email: no thread' } });
         return { messageId, threadId };

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PermanentDeliveryError, TransientDeliveryError } from './errors.js';
@@ -13,7 +14,8 @@ export interface OutgoingEmail {
   bcc: string[];
   subject: string;
   text: string;
-  attachments: Array<{ filename: string; contentType: string; path: string }>;
+  /** MIME parts; content streams from the attachment store, never held whole. */
+  attachments: Array<{ filename: string; contentType: string; content: Readable }>;
 }
 
 export interface MailReceipt {

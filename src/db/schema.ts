@@ -204,14 +204,11 @@ export const messages = pgTable('messages', {
   failureCode: text('failure_code').$type<DeliveryFailureCode>(),
   failureProviderCode: text('failure_provider_code'),
   failureMessage: text('failure_message'),
-  /** The id the provider knows the current attempt by (a retry after a failure gets a new one). */
-  providerRequestId: text('provider_request_id'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
   index('messages_client_created').on(t.clientId, t.createdAt, t.id),
   index('messages_thread_created').on(t.threadId, t.createdAt),
-  uniqueIndex('messages_provider_request').on(t.providerRequestId),
   uniqueIndex('messages_send').on(t.sendId),
 ]);
 

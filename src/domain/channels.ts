@@ -24,6 +24,8 @@ export interface ChannelCapabilities {
   templatesSupported: boolean;
   /** The send may go out while the client has an active thread (R6: email only). */
   ignoresActiveThread: boolean;
+  /** Text travels with an attachment (a caption, an email body); otherwise it goes as a second message. */
+  captionWithAttachment: boolean;
 }
 
 const PDF = 'application/pdf';
@@ -48,6 +50,7 @@ const messenger = (channel: Channel, attachments: readonly AttachmentKind[]): Ch
   opensThread: true,
   templatesSupported: false,
   ignoresActiveThread: false,
+  captionWithAttachment: true,
 });
 
 const imagesAndPdf = (maxBytes: number): AttachmentKind[] => [
@@ -70,6 +73,8 @@ export const CHANNEL_CAPABILITIES: Readonly<Record<Channel, ChannelCapabilities>
     opensThread: true,
     templatesSupported: true,
     ignoresActiveThread: false,
+    // edna: "With an attachment, WhatsApp ignores text".
+    captionWithAttachment: false,
   },
   VIBER: {
     channel: 'VIBER',
@@ -83,6 +88,7 @@ export const CHANNEL_CAPABILITIES: Readonly<Record<Channel, ChannelCapabilities>
     opensThread: true,
     templatesSupported: true,
     ignoresActiveThread: false,
+    captionWithAttachment: true,
   },
   EMAIL: {
     channel: 'EMAIL',
@@ -93,6 +99,7 @@ export const CHANNEL_CAPABILITIES: Readonly<Record<Channel, ChannelCapabilities>
     opensThread: false,
     templatesSupported: false,
     ignoresActiveThread: true,
+    captionWithAttachment: true,
   },
   TELEGRAM: messenger('TELEGRAM', [
     { kind: 'IMAGE', mimeTypes: [JPEG, PNG], maxBytes: 5 * MB },
@@ -111,3 +118,15 @@ export function capabilitiesOf(channel: Channel): ChannelCapabilities {
 export const LARGEST_ATTACHMENT_BYTES = Math.max(
   ...Object.values(CHANNEL_CAPABILITIES).flatMap((c) => c.attachments.map((a) => a.maxBytes)),
 );
+
+const EXECUTABLE_TYPES: ReadonlySet<string> = new Set([
+  'application/x-msdownload', 'application/x-dosexec', 'application/x-executable', 'application/x-elf',
+  'application/x-mach-binary', 'application/x-sharedlib', 'application/vnd.microsoft.portable-executable',
+  'application/x-msi', 'application/x-sh', 'application/x-bat', 'application/java-archive',
+]);
+
+/** The kind of attachment a file is on a channel, or null when the channel does not take its type. */
+export function attachmentKindFor(channel: Channel, mimeType: string): AttachmentKind | null {
+  return capabilitiesOf(channel).attachments.find((k) =>
+    k.mimeTypes === 'ANY_BUT_EXECUTABLE' ? !EXECUTABLE_TYPES.has(mimeType) : k.mimeTypes.includes(mimeType)) ?? null;
+}

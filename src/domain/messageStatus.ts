@@ -19,6 +19,11 @@ export function isFinal(status: MessageStatus): boolean {
   return FINAL_STATUSES.has(status);
 }
 
+/** Progress of a delivered message; failures rank above all, as they end it. */
+export function statusRank(status: MessageStatus): number {
+  return RANK[status];
+}
+
 export function canMoveTo(from: MessageStatus, to: MessageStatus): boolean {
   if (isFinal(from)) return false;
   return RANK[to] > RANK[from];

@@ -1,6 +1,6 @@
 import type { AgentStatus, Channel, TransferTargetKind } from './enums.js';
 import { maySend } from './agentStatus.js';
-import { capabilitiesOf } from './channels.js';
+import { attachmentKindFor, capabilitiesOf } from './channels.js';
 import type { ClientChannelOption } from './clientChannels.js';
 import { checkEmails } from './email.js';
 import { userError, type UserError } from './errors.js';
@@ -69,6 +69,7 @@ export function checkContent(content: SendContent, facts: SendFacts): UserError[
   if (hasAttachment) {
     if (caps.attachments.length === 0) errors.push(userError('ATTACHMENT_NOT_ALLOWED', `${facts.channel} takes no attachments.`, ['attachmentId']));
     else if (facts.attachment === null) errors.push(userError('NOT_FOUND', 'No such attachment; upload the file with POST /attachments first.', ['attachmentId']));
+    else if (facts.attachment) errors.push(...checkAttachment(facts.channel, facts.attachment));
   }
   if (content.subject && facts.channel !== 'EMAIL') errors.push(userError('INVALID_INPUT', 'A subject is for EMAIL only.', ['subject']));
   if (content.bcc && content.bcc.length > 0) {
@@ -107,4 +108,17 @@ export function checkSend(content: SendContent & { disposition?: DispositionRequ
   const channel = checkChannel(facts.option, facts.channel);
   if (agent.length > 0 || channel.length > 0) return [...agent, ...channel];
   return [...checkContent(content, facts), ...checkDisposition(content.disposition, facts)];
+}
+
+const MB = 1024 * 1024;
+const megabytes = (bytes: number) => `${(bytes / MB).toFixed(bytes % MB === 0 ? 0 : 1)} MB`;
+
+/** R9: the file's real type (detected on upload) and size against the channel's table. */
+export function checkAttachment(channel: Channel, file: { mimeType: string; size: number }): UserError[] {
+  const kind = attachmentKindFor(channel, file.mimeType);
+  if (!kind) return [userError('ATTACHMENT_FORMAT', `${channel} does not take ${file.mimeType} files.`, ['attachmentId'])];
+  if (file.size > kind.maxBytes) {
+    return [userError('ATTACHMENT_TOO_LARGE', `${channel} takes ${kind.kind.toLowerCase()} files up to ${megabytes(kind.maxBytes)}; this one is ${megabytes(file.size)}.`, ['attachmentId'])];
+  }
+  return [];
 }

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { messages } from '../db/schema.js';
+import { messageParts, messages } from '../db/schema.js';
 import { FAILURE_MESSAGES, TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from '../channels/ednaCodes.js';
 import type { SendGateway } from '../temporal/sends.js';
 import type { DeliveryStatusEvent } from '../workflows/shared.js';
@@ -43,6 +43,7 @@ export function parseStatusCallback(body: unknown): { providerRequestId: string;
   return {
     providerRequestId: id,
     event: {
+      providerRequestId: id,
       status,
       at,
       providerCode: cb.error ?? null,
@@ -69,8 +70,9 @@ export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendGat
         if ('ignore' in parsed) return sendJson(res, 200, { status: 'ignored', reason: parsed.ignore });
         const [message] = await deps.db
           .select({ id: messages.id, sendId: messages.sendId })
-          .from(messages)
-          .where(eq(messages.providerRequestId, parsed.providerRequestId));
+          .from(messageParts)
+          .innerJoin(messages, eq(messages.id, messageParts.messageId))
+          .where(eq(messageParts.providerRequestId, parsed.providerRequestId));
         if (!message?.sendId) {
           console.warn(`[webhook] status ${parsed.event.status} for unknown id ${parsed.providerRequestId}`);
           return sendJson(res, 200, { status: 'unknown id' });

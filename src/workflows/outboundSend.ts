@@ -6,6 +6,7 @@ import type { PermanentFailureDetails } from '../activities/deliver.js';
 import type { MessageOutcome } from '../activities/status.js';
 import type { MessageStatus, SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
+import { statusRank } from '../domain/messageStatus.js';
 import type { SendRequest } from '../domain/send.js';
 import { SA_STATE } from '../temporal/searchAttributes.js';
 import {
@@ -63,6 +64,9 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
   let retryRequested = false;
   let clientWroteIn = false;
   const statusEvents: DeliveryStatusEvent[] = [];
+  // The parts the channel got in the current attempt; the message is as far as its slowest part.
+  let currentParts: string[] = [];
+  const partStatus = new Map<string, MessageStatus>();
 
   // Before the channel has the message, or while a failed attempt waits for a retry; never after
   // the channel took it (the message is then SENT and out of our hands).
@@ -150,7 +154,9 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
       }
       try {
         delivering = true;
-        await deliverMessage({ sendId: request.sendId, messageId: messageId!, attempt });
+        const delivered = await deliverMessage({ sendId: request.sendId, messageId: messageId!, attempt });
+        currentParts = delivered.parts?.map((p) => p.providerRequestId) ?? [];
+        partStatus.clear();
         messageStatus = 'SENT';
         return true;
       } catch (err) {
@@ -212,6 +218,8 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         return;
       }
       const event = statusEvents.shift()!;
+      // A late status of an earlier attempt says nothing about this one.
+      if (event.providerRequestId && currentParts.length > 0 && !currentParts.includes(event.providerRequestId)) continue;
       if (event.transient) {
         await records.noteTransientFailure({ sendId: request.sendId, messageId: messageId!, event, message: `The channel reported ${event.providerCode ?? 'a fault'} that may pass.` });
         enter('DELIVERING');
@@ -219,10 +227,11 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         enter('AWAITING_STATUS');
         continue;
       }
+      const status = aggregateStatus(event);
       const result = await settle(
-        { status: event.status, at: event.at, failure: event.failureCode ? { code: event.failureCode, providerCode: event.providerCode, message: event.comment ?? event.failureCode } : null },
+        { status, at: event.at, failure: event.failureCode ? { code: event.failureCode, providerCode: event.providerCode, message: event.comment ?? event.failureCode } : null },
         undefined,
-        { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : {}) },
+        { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : currentParts.length > 1 ? { detail: `part ${event.providerRequestId}` } : {}) },
       );
       if (result.changed && FINAL.has(result.status)) {
         enter(ENDS_IN_FAILURE.has(result.status) ? 'FAILED' : 'COMPLETED');
@@ -230,6 +239,16 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         return;
       }
     }
+  }
+
+  /** A failing part fails the message; otherwise the message is where its slowest part is. */
+  function aggregateStatus(event: DeliveryStatusEvent): MessageStatus {
+    if (ENDS_IN_FAILURE.has(event.status) || currentParts.length <= 1 || !event.providerRequestId) return event.status;
+    const before = partStatus.get(event.providerRequestId) ?? 'SENT';
+    if (statusRank(event.status) > statusRank(before)) partStatus.set(event.providerRequestId, event.status);
+    return currentParts
+      .map((id) => partStatus.get(id) ?? 'SENT')
+      .reduce((slowest, s) => (statusRank(s) < statusRank(slowest) ? s : slowest));
   }
 }
 

@@ -25,6 +25,8 @@ export interface SendSnapshot extends SendAnswer {
 
 /** A delivery status from the channel (edna callback), already mapped to Herald's terms. */
 export interface DeliveryStatusEvent {
+  /** Which part of which attempt it is about (absent in histories recorded before parts existed). */
+  providerRequestId?: string;
   status: MessageStatus;
   at: string;
   providerCode: string | null;
