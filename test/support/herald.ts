@@ -60,6 +60,8 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
   const temporal = await connectTemporal(config);
   const api = await startApiServer(config, db, temporal, 0);
   const baseUrl = `http://127.0.0.1:${api.port}`;
+  // The port is known only now; file URLs handed to edna must point at it.
+  if (!options.env?.PUBLIC_BASE_URL) config.publicBaseUrl = baseUrl;
   const edna = await startEdnaSandbox({
     apiKey: config.edna.apiKey,
     webhookSecret: config.edna.webhookSecret,
