@@ -65,6 +65,11 @@ export class SendGateway {
     }
   }
 
+  /** The workflow's own event history, for supervisors (R24). */
+  async historyOf(sendId: string) {
+    return this.client.workflow.getHandle(sendId).fetchHistory();
+  }
+
   async cancel(sendId: string, byAgentId: string | null): Promise<void> {
     await this.client.workflow.getHandle(sendId).signal(cancelSignal, { byAgentId });
   }
