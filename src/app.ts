@@ -9,6 +9,8 @@ import { heraldSchema } from './graphql/schema.js';
 import type { Services } from './graphql/context.js';
 import { createHttpServer, type HeraldHttpServer } from './http/server.js';
 import { ednaWebhookRoutes } from './http/webhooks.js';
+import { attachSubscriptions } from './http/subscriptions.js';
+import { listenForEvents } from './events/bus.js';
 import { attachmentRoutes } from './http/attachments.js';
 import { SendGateway } from './temporal/sends.js';
 import { TemplateSync } from './temporal/templateSync.js';
@@ -72,18 +74,32 @@ export interface ApiServer {
 }
 
 export async function startApiServer(config: Config, db: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
-  const services = { db: db.db, config, sends: new SendGateway(temporal.client, config), templateSync: new TemplateSync(temporal.client, config) };
+  const events = await listenForEvents(db, config.databaseUrl);
+  const services: Services = {
+    db: db.db, config, events, sends: new SendGateway(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
+  };
+  const schema = await heraldSchema();
   const http = await createHttpServer({
     services,
-    schema: await heraldSchema(),
+    schema,
     routes: [...ednaWebhookRoutes(services), ...attachmentRoutes(services)],
     readiness: {
       database: () => db.db.execute(sql`select 1`),
       temporal: () => temporal.connection.workflowService.getSystemInfo({}),
     },
   });
+  const subscriptions = attachSubscriptions(http.server, schema, services);
   const actualPort = await http.listen(port);
-  return { http, port: actualPort, services, close: () => http.close() };
+  return {
+    http,
+    port: actualPort,
+    services,
+    async close() {
+      await subscriptions.close();
+      await http.close();
+      await events.close();
+    },
+  };
 }
 
 /**

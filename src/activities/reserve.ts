@@ -2,7 +2,8 @@ import { and, eq, ne } from 'drizzle-orm';
 import { isUniqueViolation } from '../db/client.js';
 import { messageStatusChanges, messages, threads } from '../db/schema.js';
 import { recordSendProgress } from '../db/sends.js';
-import { recordThreadEvent } from '../db/threads.js';
+import { openThread } from '../db/threads.js';
+import { publish } from '../events/bus.js';
 import { capabilitiesOf } from '../domain/channels.js';
 import { userError, type UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
@@ -33,9 +34,7 @@ export function reserveSendActivity(deps: ActivityDeps) {
       const reserved = await deps.db.transaction(async (tx) => {
         let threadId: string | null = null;
         if (opensThread) {
-          const [thread] = await tx.insert(threads).values({ clientId: request.clientId, channel: request.channel, status: 'NEW' }).returning({ id: threads.id });
-          threadId = thread!.id;
-          await recordThreadEvent(tx, threadId, 'OPENED', { agentId: request.agentId });
+          threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
         }
         const [message] = await tx.insert(messages).values({
           sendId: request.sendId,
@@ -56,6 +55,7 @@ export function reserveSendActivity(deps: ActivityDeps) {
         }).returning({ id: messages.id });
         const messageId = message!.id;
         await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
+        await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId, messageId });
         await recordSendProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: { name: 'reserve', state: 'RESERVED', detail: threadId ? `thread ${threadId}` : 'email: no thread' } });
         return { messageId, threadId };
       });

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from './client.js';
 import { canMoveTo } from '../domain/messageStatus.js';
 import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
+import { publish } from '../events/bus.js';
 import { attachments, messageStatusChanges, messages, templates, templateVariables, threads } from './schema.js';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -84,7 +85,7 @@ export interface StatusMove {
  * status changes nothing and says so. Every change is kept in the status history.
  */
 export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove): Promise<{ changed: boolean; status: MessageStatus }> {
-  const [current] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId)).for('update');
+  const [current] = await tx.select({ status: messages.status, clientId: messages.clientId, threadId: messages.threadId }).from(messages).where(eq(messages.id, messageId)).for('update');
   if (!current) throw new Error(`message ${messageId} does not exist`);
   if (!canMoveTo(current.status, move.status)) return { changed: false, status: current.status };
   const at = move.at ?? new Date();
@@ -102,12 +103,13 @@ export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: Sta
     failureMessage: move.failure?.message ?? null,
     note: move.note ?? null,
   });
+  await publish(tx, { type: 'client', clientId: current.clientId, kind: 'MESSAGE_STATUS', threadId: current.threadId, messageId });
   return { changed: true, status: move.status };
 }
 
 /** A fault that may pass: the message keeps its status and shows why it is stuck (R19, R20). */
 export async function noteMessageProblem(tx: DbOrTx, messageId: string, failure: NonNullable<StatusMove['failure']> | null, note: string): Promise<void> {
-  const [current] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId));
+  const [current] = await tx.select({ status: messages.status, clientId: messages.clientId, threadId: messages.threadId }).from(messages).where(eq(messages.id, messageId));
   if (!current) return;
   await tx.update(messages).set({
     failureCode: failure?.code ?? null,
@@ -118,4 +120,5 @@ export async function noteMessageProblem(tx: DbOrTx, messageId: string, failure:
   await tx.insert(messageStatusChanges).values({
     messageId, status: current.status, failureCode: failure?.code ?? null, failureProviderCode: failure?.providerCode ?? null, failureMessage: failure?.message ?? null, note,
   });
+  await publish(tx, { type: 'client', clientId: current.clientId, kind: 'MESSAGE_STATUS', threadId: current.threadId, messageId });
 }

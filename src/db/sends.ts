@@ -4,6 +4,7 @@ import { sends, type SendStepRecord } from './schema.js';
 import type { SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
+import { publish } from '../events/bus.js';
 
 export type SendRow = typeof sends.$inferSelect;
 
@@ -20,6 +21,7 @@ export async function createSendRecord(tx: DbOrTx, request: SendRequest): Promis
     disposition: request.disposition?.kind ?? null,
     steps: [{ name: 'validate', state: 'STARTED', at: new Date().toISOString() }],
   }).onConflictDoNothing();
+  await publish(tx, { type: 'send', sendId: request.sendId });
 }
 
 export async function recordSendProgress(
@@ -36,6 +38,7 @@ export async function recordSendProgress(
     ...(step ? { steps: sql`${sends.steps} || ${JSON.stringify([step])}::jsonb` } : {}),
     updatedAt: new Date(),
   }).where(eq(sends.id, sendId));
+  await publish(tx, { type: 'send', sendId });
 }
 
 export async function getSend(tx: DbOrTx, id: string): Promise<SendRow | null> {

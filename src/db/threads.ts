@@ -1,7 +1,8 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { DbOrTx } from './client.js';
 import { threadEvents, threads } from './schema.js';
-import type { ThreadEventKind, ThreadStatus } from '../domain/enums.js';
+import type { Channel, ThreadEventKind, ThreadStatus } from '../domain/enums.js';
+import { publish } from '../events/bus.js';
 
 export async function recordThreadEvent(
   tx: DbOrTx,
@@ -12,15 +13,33 @@ export async function recordThreadEvent(
   await tx.insert(threadEvents).values({ threadId, kind, agentId: details.agentId ?? null, targetId: details.targetId ?? null, comment: details.comment ?? null });
 }
 
+/**
+ * Opens the client's one active thread (R6/R7). The partial unique index makes a second open
+ * thread fail with a unique violation, which the caller turns into ACTIVE_THREAD_EXISTS.
+ */
+export async function openThread(
+  tx: DbOrTx,
+  input: { clientId: string; channel: Channel; status: Exclude<ThreadStatus, 'CLOSED'>; assigneeId?: string | null; openedBy?: string | null },
+): Promise<string> {
+  const [thread] = await tx.insert(threads).values({ clientId: input.clientId, channel: input.channel, status: input.status, assigneeId: input.assigneeId ?? null }).returning({ id: threads.id });
+  await recordThreadEvent(tx, thread!.id, 'OPENED', { agentId: input.openedBy ?? null });
+  await publish(tx, { type: 'client', clientId: input.clientId, kind: 'THREAD_OPENED', threadId: thread!.id, messageId: null });
+  if (input.assigneeId) await publish(tx, { type: 'queue', agentId: input.assigneeId, threadId: thread!.id });
+  return thread!.id;
+}
+
 /** Closes a thread that is still open; a closed one stays as it was. Returns whether it closed it. */
 export async function closeThread(tx: DbOrTx, threadId: string, reason: string | null, byAgentId: string | null, comment?: string | null): Promise<boolean> {
   const closed = await tx
     .update(threads)
     .set({ status: 'CLOSED', closedAt: new Date(), closeReason: reason })
     .where(and(eq(threads.id, threadId), ne(threads.status, 'CLOSED')))
-    .returning({ id: threads.id });
-  if (closed.length === 0) return false;
+    .returning({ id: threads.id, clientId: threads.clientId, assigneeId: threads.assigneeId });
+  const row = closed[0];
+  if (!row) return false;
   await recordThreadEvent(tx, threadId, 'CLOSED', { agentId: byAgentId, comment: comment ?? reason });
+  await publish(tx, { type: 'client', clientId: row.clientId, kind: 'THREAD_CLOSED', threadId, messageId: null });
+  if (row.assigneeId) await publish(tx, { type: 'queue', agentId: row.assigneeId, threadId });
   return true;
 }
 
@@ -29,6 +48,14 @@ export async function updateOpenThread(
   threadId: string,
   set: { status: Exclude<ThreadStatus, 'CLOSED'>; assigneeId: string | null; queueTargetId: string | null; transferComment?: string | null },
 ): Promise<boolean> {
-  const rows = await tx.update(threads).set(set).where(and(eq(threads.id, threadId), ne(threads.status, 'CLOSED'))).returning({ id: threads.id });
-  return rows.length > 0;
+  const [before] = await tx.select({ assigneeId: threads.assigneeId }).from(threads).where(eq(threads.id, threadId));
+  const rows = await tx.update(threads).set(set).where(and(eq(threads.id, threadId), ne(threads.status, 'CLOSED'))).returning({ clientId: threads.clientId });
+  const row = rows[0];
+  if (!row) return false;
+  await publish(tx, { type: 'client', clientId: row.clientId, kind: 'THREAD_UPDATED', threadId, messageId: null });
+  // Both queues change: the one it left and the one it joined.
+  for (const agentId of new Set([before?.assigneeId, set.assigneeId])) {
+    if (agentId) await publish(tx, { type: 'queue', agentId, threadId });
+  }
+  return true;
 }

@@ -12,6 +12,7 @@ import { clientChannelOptions, type ClientChannelOption } from '../domain/client
 import type { Viewer } from '../http/auth.js';
 import type { SendGateway } from '../temporal/sends.js';
 import type { TemplateSync } from '../temporal/templateSync.js';
+import type { EventBus } from '../events/bus.js';
 
 // One context per request: who asks, and loaders that batch the reads of that request (N+1).
 
@@ -20,6 +21,8 @@ export interface Services {
   config: Config;
   sends: SendGateway;
   templateSync: TemplateSync;
+  /** Null where nothing listens (a process without subscriptions). */
+  events: EventBus | null;
 }
 
 export interface Context extends Services {

@@ -1,7 +1,8 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { CLIENT_ACTIVITY_KINDS, type ClientActivityKind } from '../events/bus.js';
 import type * as E from '../domain/enums.js';
 import { ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, TransferTargetKindEnum } from './scalars.js';
-import { ClientChannelType, ThreadType, UserErrorType } from './types.js';
+import { ClientChannelType, ClientType, MessageType, ThreadType, UserErrorType } from './types.js';
 
 @ObjectType('SendStep')
 export class SendStepType {
@@ -81,4 +82,40 @@ export class SendMessageInput {
   @Field(() => [String], { nullable: true, description: 'EMAIL' }) bcc?: string[] | null;
   @Field(() => DispositionInput, { nullable: true, description: 'required unless EMAIL' }) disposition?: DispositionInput | null;
   @Field(() => ID, { nullable: true, description: 'INTEGRATOR only' }) onBehalfOfAgentId?: string | null;
+}
+
+// Realtime, inbound and thread life (issue 5).
+
+@InputType('InboundMessageInput')
+export class InboundMessageInput {
+  @Field(() => ChannelEnum) channel!: E.Channel;
+  @Field(() => String, { description: 'phone, email or messenger username/id, as the channel knows the client' }) address!: string;
+  @Field(() => String, { nullable: true }) text?: string | null;
+  @Field(() => String, { nullable: true }) name?: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'default now; drives the 24-hour window' }) receivedAt?: Date | null;
+}
+
+@ObjectType('InboundPayload')
+export class InboundPayload {
+  @Field(() => MessageType, { nullable: true }) message!: MessageType | null;
+  @Field(() => ThreadType, { nullable: true }) thread!: ThreadType | null;
+  @Field(() => [UserErrorType]) userErrors!: UserErrorType[];
+}
+
+@ObjectType('ThreadPayload')
+export class ThreadPayload {
+  @Field(() => ThreadType, { nullable: true }) thread!: ThreadType | null;
+  @Field(() => [UserErrorType]) userErrors!: UserErrorType[];
+}
+
+export const ClientActivityKindEnum = Object.fromEntries(CLIENT_ACTIVITY_KINDS.map((k) => [k, k])) as { [K in ClientActivityKind]: K };
+registerEnumType(ClientActivityKindEnum, { name: 'ClientActivityKind' });
+
+@ObjectType('ClientActivity')
+export class ClientActivityType {
+  @Field(() => ClientActivityKindEnum) kind!: ClientActivityKind;
+  @Field(() => ClientType) client!: ClientType;
+  @Field(() => ThreadType, { nullable: true }) thread!: ThreadType | null;
+  @Field(() => MessageType, { nullable: true }) message!: MessageType | null;
+  @Field(() => DateTimeScalar) at!: Date;
 }

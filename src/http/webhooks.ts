@@ -5,6 +5,9 @@ import type { Db } from '../db/client.js';
 import { messageParts, messages } from '../db/schema.js';
 import { FAILURE_MESSAGES, TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from '../channels/ednaCodes.js';
 import type { SendGateway } from '../temporal/sends.js';
+import { recordInbound } from '../db/inbound.js';
+import { ensureStand } from '../db/stand.js';
+import type { Channel } from '../domain/enums.js';
 import type { DeliveryStatusEvent } from '../workflows/shared.js';
 import { HttpError, readJson, sendJson } from './io.js';
 import type { Route } from './server.js';
@@ -54,6 +57,28 @@ export function parseStatusCallback(body: unknown): { providerRequestId: string;
   };
 }
 
+interface EdnaInbound {
+  channelType?: string;
+  subscriber?: { identifier?: string };
+  userInfo?: { userName?: string | null; firstName?: string | null; lastName?: string | null } | null;
+  messageContent?: { type?: string; text?: string | null; attachment?: unknown } | null;
+  receivedAt?: string | null;
+}
+
+const EDNA_INBOUND_CHANNELS: Record<string, Channel> = { WHATSAPP: 'WHATSAPP', VIBER: 'VIBER' };
+
+export function parseInbound(body: unknown): { channel: Channel; address: string; text: string | null; name: string | null; receivedAt: Date } {
+  if (!body || typeof body !== 'object') throw new HttpError(400, 'The body must be a JSON object.');
+  const m = body as EdnaInbound;
+  const channel = EDNA_INBOUND_CHANNELS[m.channelType ?? ''];
+  if (!channel) throw new HttpError(400, `"${m.channelType}" is not a channel edna carries.`);
+  const address = m.subscriber?.identifier;
+  if (typeof address !== 'string' || !address) throw new HttpError(400, 'subscriber.identifier is missing.');
+  const at = m.receivedAt && !Number.isNaN(Date.parse(m.receivedAt)) ? new Date(m.receivedAt) : new Date();
+  const name = [m.userInfo?.firstName, m.userInfo?.lastName].filter(Boolean).join(' ') || m.userInfo?.userName || null;
+  return { channel, address, text: m.messageContent?.text ?? null, name, receivedAt: at };
+}
+
 export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendGateway }): Route[] {
   const authorized = (headers: Record<string, string | string[] | undefined>) =>
     secretMatches(headers[deps.config.edna.webhookHeader.toLowerCase()], deps.config.edna.webhookSecret);
@@ -79,6 +104,19 @@ export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendGat
         }
         const delivered = await deps.sends.deliveryStatus(message.sendId, parsed.event);
         sendJson(res, 200, { status: delivered ? 'accepted' : 'send finished; nothing changed' });
+      },
+    },
+    { method: 'GET', path: '/webhooks/edna/inbound', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+    {
+      method: 'POST',
+      path: '/webhooks/edna/inbound',
+      handler: async (req, res) => {
+        if (!authorized(req.headers)) return sendJson(res, 401, { error: `missing or wrong ${deps.config.edna.webhookHeader}` });
+        const input = parseInbound(await readJson(req));
+        const result = await recordInbound(deps.db, await ensureStand(deps.db), input);
+        if (!result.ok) return sendJson(res, 400, { error: result.errors.map((e) => e.message).join(' '), codes: result.errors.map((e) => e.code) });
+        await deps.sends.clientWroteIn(result.inFlightSendIds);
+        sendJson(res, 200, { status: 'recorded', messageId: result.messageId, threadId: result.threadId });
       },
     },
   ];

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { SendRequest } from '../domain/send.js';
 import type { OutboundSendInput, SendTiming } from '../workflows/outboundSend.js';
 import {
-  OUTBOUND_SEND_WORKFLOW, acceptedUpdate, cancelSignal, deliveryStatusSignal, retrySignal, stateQuery,
+  OUTBOUND_SEND_WORKFLOW, acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
   type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
 } from '../workflows/shared.js';
 import { SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE } from './searchAttributes.js';
@@ -76,6 +76,14 @@ export class SendGateway {
 
   async retry(sendId: string, byAgentId: string | null): Promise<void> {
     await this.client.workflow.getHandle(sendId).signal(retrySignal, { byAgentId });
+  }
+
+  /** The client wrote in: sends still in flight keep the thread open for the reply (R12). */
+  async clientWroteIn(sendIds: readonly string[]): Promise<void> {
+    const at = new Date().toISOString();
+    await Promise.all(sendIds.map((id) => this.client.workflow.getHandle(id).signal(clientWroteInSignal, { at }).catch((err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    })));
   }
 
   /** False when the send has finished: a late status then changes nothing (R19). */

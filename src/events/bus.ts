@@ -1,0 +1,103 @@
+import { sql } from 'drizzle-orm';
+import type pg from 'pg';
+import type { Database, DbOrTx } from '../db/client.js';
+
+// Changes travel as ids through PostgreSQL NOTIFY (PGlite's own in embedded mode), so a
+// subscriber on any server instance hears a change made by any worker; the subscriber reads the
+// rows, so no event is the only copy of a fact. Inside a transaction NOTIFY is sent at commit.
+
+export const EVENTS_CHANNEL = 'herald_events';
+
+export const CLIENT_ACTIVITY_KINDS = ['THREAD_OPENED', 'THREAD_CLOSED', 'THREAD_UPDATED', 'MESSAGE_ADDED', 'MESSAGE_STATUS'] as const;
+export type ClientActivityKind = (typeof CLIENT_ACTIVITY_KINDS)[number];
+
+export type HeraldEvent =
+  | { type: 'send'; sendId: string; at: string }
+  | { type: 'client'; clientId: string; kind: ClientActivityKind; threadId: string | null; messageId: string | null; at: string }
+  | { type: 'queue'; agentId: string; threadId: string; at: string };
+
+type Distribute<T> = T extends unknown ? Omit<T, 'at'> : never;
+
+export async function publish(db: DbOrTx, event: Distribute<HeraldEvent>): Promise<void> {
+  const payload = JSON.stringify({ ...event, at: new Date().toISOString() });
+  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`);
+}
+
+type Listener = (event: HeraldEvent) => void;
+
+export interface EventBus {
+  /** Every event, until the returned function is called. */
+  on(listener: Listener): () => void;
+  /** The events that pass `filter`, as an async iterator for a GraphQL subscription. */
+  iterate<T extends HeraldEvent>(filter: (e: HeraldEvent) => e is T): AsyncIterableIterator<T>;
+  iterate(filter: (e: HeraldEvent) => boolean): AsyncIterableIterator<HeraldEvent>;
+  close(): Promise<void>;
+}
+
+export async function listenForEvents(database: Database, databaseUrl?: string): Promise<EventBus> {
+  const listeners = new Set<Listener>();
+  const dispatch = (payload: string | undefined) => {
+    if (!payload) return;
+    let event: HeraldEvent;
+    try {
+      event = JSON.parse(payload) as HeraldEvent;
+    } catch {
+      return;
+    }
+    for (const l of listeners) l(event);
+  };
+
+  let stop: () => Promise<void>;
+  if (database.raw.kind === 'pglite') {
+    const unlisten = await database.raw.client.listen(EVENTS_CHANNEL, dispatch);
+    stop = unlisten;
+  } else {
+    // LISTEN needs a connection of its own that stays open; a pooled one would be handed back.
+    const { default: pgModule } = await import('pg');
+    const client: pg.Client = new pgModule.Client({ connectionString: databaseUrl });
+    await client.connect();
+    client.on('notification', (msg) => { if (msg.channel === EVENTS_CHANNEL) dispatch(msg.payload); });
+    client.on('error', (err) => console.error('[events] LISTEN connection error:', err.message));
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    stop = () => client.end();
+  }
+
+  return {
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    iterate(filter: (e: HeraldEvent) => boolean): AsyncIterableIterator<HeraldEvent> {
+      const queue: HeraldEvent[] = [];
+      let wake: (() => void) | null = null;
+      let done = false;
+      const off = this.on((e) => {
+        if (!filter(e)) return;
+        queue.push(e);
+        wake?.();
+      });
+      const finish = () => {
+        done = true;
+        off();
+        wake?.();
+      };
+      return {
+        [Symbol.asyncIterator]() { return this; },
+        async next(): Promise<IteratorResult<HeraldEvent>> {
+          while (queue.length === 0 && !done) await new Promise<void>((r) => { wake = r; });
+          wake = null;
+          if (queue.length > 0) return { value: queue.shift()!, done: false };
+          return { value: undefined, done: true };
+        },
+        async return(): Promise<IteratorResult<HeraldEvent>> {
+          finish();
+          return { value: undefined, done: true };
+        },
+      };
+    },
+    async close() {
+      listeners.clear();
+      await stop();
+    },
+  } as EventBus;
+}
