@@ -74,7 +74,7 @@ export interface ApiServer {
 }
 
 export async function startApiServer(config: Config, db: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
-  const events = await listenForEvents(db, config.databaseUrl);
+  const events = await listenForEvents(db);
   const services: Services = {
     db: db.db, config, events, sends: new SendGateway(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
   };

@@ -21,7 +21,7 @@ export interface Database {
   db: Db;
   driver: 'pg' | 'pglite';
   /** The driver's own client, for LISTEN/NOTIFY. */
-  raw: { kind: 'pg'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };
+  raw: { kind: 'pg'; pool: pg.Pool; url: string } | { kind: 'pglite'; client: PGlite };
   close(): Promise<void>;
 }
 
@@ -37,7 +37,7 @@ export async function openDatabase(location: DatabaseLocation, options: { poolSi
     pool.on('error', (err) => console.error('[db] idle PostgreSQL client error:', err.message));
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
     await migratePg(drizzlePg({ client: pool }), { migrationsFolder: MIGRATIONS });
-    return { db, driver: 'pg', raw: { kind: 'pg', pool }, close: () => pool.end() };
+    return { db, driver: 'pg', raw: { kind: 'pg', pool, url: location.url }, close: () => pool.end() };
   }
   let client: PGlite;
   if ('dataDir' in location) {

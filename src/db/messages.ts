@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { DbOrTx } from './client.js';
 import { canMoveTo } from '../domain/messageStatus.js';
 import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
@@ -11,30 +12,18 @@ export type TemplateRow = typeof templates.$inferSelect;
 export type TemplateVariableRow = typeof templateVariables.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
 
-// Cursors are opaque to clients: the newest-first position (created_at, id) of the last row seen.
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) return null;
-  return { createdAt, id };
-}
-
 /** A client's chat history, newest first, one page past `after`. */
-export async function clientHistory(db: DbOrTx, clientId: string, first: number, after: { createdAt: Date; id: string } | null) {
+export async function clientHistory(db: DbOrTx, clientId: string, first: number, after: Cursor | null) {
   const rows = await db
-    .select()
+    .select({ message: messages, cursorAt: cursorTime(messages.createdAt) })
     .from(messages)
-    .where(and(
-      eq(messages.clientId, clientId),
-      after ? or(lt(messages.createdAt, after.createdAt), and(eq(messages.createdAt, after.createdAt), lt(messages.id, after.id))) : undefined,
-    ))
+    .where(and(eq(messages.clientId, clientId), after ? afterCursor(messages.createdAt, messages.id, after) : undefined))
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(first + 1);
-  return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+  return {
+    rows: rows.slice(0, first).map((r) => ({ message: r.message, cursor: encodeCursor({ at: r.cursorAt, id: r.message.id }) })),
+    hasNextPage: rows.length > first,
+  };
 }
 
 export async function threadMessages(db: DbOrTx, threadIds: readonly string[]): Promise<MessageRow[]> {

@@ -257,6 +257,7 @@ export const sends = pgTable('sends', {
 }, (t) => [
   index('sends_created').on(t.createdAt, t.id),
   index('sends_agent_created').on(t.agentId, t.createdAt, t.id),
+  index('sends_requested_created').on(t.requestedById, t.createdAt, t.id),
   index('sends_client_created').on(t.clientId, t.createdAt, t.id),
   index('sends_channel_created').on(t.channel, t.createdAt, t.id),
   index('sends_state_created').on(t.state, t.createdAt, t.id),

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './client.js';
 import { clients, sends } from './schema.js';
 import type { SendRow } from './sends.js';
+import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { Channel, SendState } from '../domain/enums.js';
 
 // R24: the supervisors' list of sends, newest first, one keyset page at a time on
@@ -24,30 +25,9 @@ export type SendScope =
   | { kind: 'agent'; agentId: string } // agents: made by them or as them
   | { kind: 'requester'; requesterId: string }; // integrators: the ones they requested
 
-/**
- * The position after which a page starts. `at` keeps PostgreSQL's microseconds: a JS Date has
- * only milliseconds, and two sends within one millisecond would otherwise fall between pages.
- */
-export interface SendCursor { at: string; id: string }
+export type SendCursor = Cursor;
 
-const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-
-export function encodeSendCursor(cursor: SendCursor): string {
-  return Buffer.from(`${cursor.at}|${cursor.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeSendCursor(cursor: string): SendCursor | null {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const bar = text.indexOf('|');
-  if (bar < 0) return null;
-  const at = text.slice(0, bar);
-  const id = text.slice(bar + 1);
-  if (!id || !ISO_MICROS.test(at) || Number.isNaN(new Date(at).getTime())) return null;
-  return { at, id };
-}
-
-/** created_at as UTC ISO-8601 with microseconds, the cursor's own precision. */
-const createdAtMicros = sql<string>`to_char(${sends.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const createdAtMicros = cursorTime(sends.createdAt);
 
 function scopeCondition(scope: SendScope): SQL | undefined {
   switch (scope.kind) {
@@ -77,8 +57,7 @@ export function sendsPageQuery(db: DbOrTx, params: { scope: SendScope; filter: S
       filter.state ? eq(sends.state, filter.state) : undefined,
       filter.from ? gte(sends.createdAt, filter.from) : undefined,
       filter.to ? lt(sends.createdAt, filter.to) : undefined,
-      // A row comparison: PostgreSQL uses it as an index bound on (…, created_at, id).
-      after ? sql`(${sends.createdAt}, ${sends.id}) < (${after.at}::timestamptz, ${after.id})` : undefined,
+      after ? afterCursor(sends.createdAt, sends.id, after) : undefined,
     ))
     .orderBy(desc(sends.createdAt), desc(sends.id))
     .limit(first + 1);
@@ -90,7 +69,7 @@ export async function listSends(
 ): Promise<{ rows: Array<{ send: SendRow; cursor: string }>; hasNextPage: boolean }> {
   const rows = await sendsPageQuery(db, params);
   return {
-    rows: rows.slice(0, params.first).map((r) => ({ send: r.send, cursor: encodeSendCursor({ at: r.cursorAt, id: r.send.id }) })),
+    rows: rows.slice(0, params.first).map((r) => ({ send: r.send, cursor: encodeCursor({ at: r.cursorAt, id: r.send.id }) })),
     hasNextPage: rows.length > params.first,
   };
 }

@@ -34,7 +34,7 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export async function listenForEvents(database: Database, databaseUrl?: string): Promise<EventBus> {
+export async function listenForEvents(database: Database): Promise<EventBus> {
   const listeners = new Set<Listener>();
   const dispatch = (payload: string | undefined) => {
     if (!payload) return;
@@ -54,7 +54,7 @@ export async function listenForEvents(database: Database, databaseUrl?: string):
   } else {
     // LISTEN needs a connection of its own that stays open; a pooled one would be handed back.
     const { default: pgModule } = await import('pg');
-    const client: pg.Client = new pgModule.Client({ connectionString: databaseUrl });
+    const client: pg.Client = new pgModule.Client({ connectionString: database.raw.url });
     await client.connect();
     client.on('notification', (msg) => { if (msg.channel === EVENTS_CHANNEL) dispatch(msg.payload); });
     client.on('error', (err) => console.error('[events] LISTEN connection error:', err.message));

@@ -5,10 +5,11 @@ import {
 } from '../../db/clients.js';
 import { clients } from '../../db/schema.js';
 import { isUniqueViolation } from '../../db/client.js';
-import { clientHistory, decodeCursor, encodeCursor } from '../../db/messages.js';
+import { clientHistory } from '../../db/messages.js';
+import { decodeCursor } from '../../db/cursor.js';
 import { isValidEmail } from '../../domain/email.js';
 import type { Channel } from '../../domain/enums.js';
-import { userError, type UserError } from '../../domain/errors.js';
+import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { checkNewClientPhone, displayPhone } from '../../domain/phone.js';
 import { STAFF } from '../auth.js';
 import type { Context } from '../context.js';
@@ -160,8 +161,9 @@ export class ClientResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<MessageConnectionType> {
     const cursor = after ? decodeCursor(after) : null;
+    if (after && !cursor) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor was not handed out by this list; start again without `after`.', ['after']));
     const page = await clientHistory(ctx.db, client.id, Math.max(1, Math.min(first ?? 50, MAX_PAGE)), cursor);
-    const edges = page.rows.map((node) => ({ cursor: encodeCursor(node.createdAt, node.id), node }));
+    const edges = page.rows.map((r) => ({ cursor: r.cursor, node: r.message }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 }

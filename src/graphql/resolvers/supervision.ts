@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { decodeSendCursor, listSends, type SendScope } from '../../db/sendsQuery.js';
+import { decodeCursor } from '../../db/cursor.js';
+import { listSends, type SendScope } from '../../db/sendsQuery.js';
 import type { SendRow } from '../../db/sends.js';
 import type * as E from '../../domain/enums.js';
 import { userError } from '../../domain/errors.js';
@@ -69,7 +70,7 @@ export class SupervisionResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<OutboundSendConnectionType> {
-    const cursor = after ? decodeSendCursor(after) : null;
+    const cursor = after ? decodeCursor(after) : null;
     if (after && !cursor) throw toGraphQLError(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
     const f = filter ?? {};
     // Ids are UUIDs: anything else names no agent or client, so nothing matches.

@@ -1,0 +1,1 @@
+CREATE INDEX "sends_requested_created" ON "sends" USING btree ("requested_by_id","created_at","id");
