@@ -304,7 +304,12 @@ export async function startEdnaSandbox(options: EdnaSandboxOptions): Promise<Edn
       });
       return;
     }
-    for (const step of steps) later(step.atMs, () => void send(bodyFor(step, new Date())));
+    // One message's callbacks go out one after another, as edna's do: timers that fire close
+    // together under load must not race each other to the receiver.
+    let chain: Promise<void> = Promise.resolve();
+    const gen = generation;
+    const current = () => gen === generation && !closed; // reset()/close() drop what is still queued
+    for (const step of steps) later(step.atMs, () => { chain = chain.then(() => (current() ? send(bodyFor(step, new Date())) : undefined)); });
   }
 
   // --- sends -----------------------------------------------------------------------------------
