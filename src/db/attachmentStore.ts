@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { PGlite } from '@electric-sql/pglite';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Db, DbOrTx } from './client.js';
 import type { AttachmentRow } from './messages.js';
@@ -87,6 +88,7 @@ class TextCheck {
 
 export async function storeAttachment(db: Db, input: StoreAttachmentInput): Promise<AttachmentRow> {
   const { stream, fileName, uploadedBy, maxBytes } = input;
+  const encode = bytesIn(db);
   try {
     return await db.transaction(async (tx) => {
       const [created] = await tx
@@ -118,7 +120,7 @@ export async function storeAttachment(db: Db, input: StoreAttachmentInput): Prom
         const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
         pending = [];
         pendingBytes = 0;
-        await tx.insert(attachmentChunks).values({ attachmentId: created.id, seq: seq++, data: hexIn(data) });
+        await tx.insert(attachmentChunks).values({ attachmentId: created.id, seq: seq++, data: encode(data) });
       };
 
       for await (const raw of stream) {
@@ -160,15 +162,21 @@ export async function storeAttachment(db: Db, input: StoreAttachmentInput): Prom
 }
 
 /**
- * Bytes cross the driver as hex text, decoded by PostgreSQL: PGlite's own bytea codec goes byte
- * by byte through JS strings (about 0.5 s and tens of MB of garbage per MiB), Buffer's hex is
- * native, and node-postgres takes the same SQL.
+ * How a chunk goes to the driver. node-postgres sends a Buffer as a binary parameter. PGlite's own
+ * bytea codec goes byte by byte through JS strings (about 0.5 s and tens of MB of garbage per
+ * MiB), so there the bytes cross as hex text (Buffer's hex is native) that PostgreSQL decodes.
  */
-function hexIn(data: Buffer) {
-  return sql<Uint8Array>`decode(${data.toString('hex')}, 'hex')`;
+function bytesIn(db: Db): (data: Buffer) => Buffer | SQL<Uint8Array> {
+  if ((db as { $client?: unknown }).$client instanceof PGlite) {
+    return (data) => sql<Uint8Array>`decode(${data.toString('hex')}, 'hex')`;
+  }
+  return (data) => data;
 }
 
-/** The file's bytes, one chunk (one query) at a time, so serving it keeps memory flat. */
+/**
+ * The file's bytes, one chunk (one query) at a time, so serving it keeps memory flat. They come
+ * back as hex text for both drivers (PGlite's bytea parser is as slow as its serializer).
+ */
 export async function* readAttachmentChunks(db: DbOrTx, id: string): AsyncGenerator<Uint8Array> {
   for (let seq = 0; ; seq++) {
     const [row] = await db

@@ -35,14 +35,24 @@ export function sanitizeFileName(raw: string | undefined): string {
   return cut === '' || cut === '.' || cut === '..' ? 'file' : cut;
 }
 
+/** How long a refused upload's connection keeps draining before it is closed. */
+const LINGER_MS = 2000;
+
 /**
- * Answers and, if the client is still sending, hangs up once the answer is out (Node closes the
- * connection after a `connection: close` response) instead of reading the rest of the body.
+ * Answers. If the client is still sending, what it sends is dropped unread (memory stays flat)
+ * and, unless the body ends within LINGER_MS, the connection is closed then: closing it at once
+ * would reset it, and a reset makes the client's side discard the answer it has not read yet.
  */
 function answer(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
-  if (!req.complete) res.setHeader('connection', 'close');
   sendJson(res, status, body);
+  if (req.complete) return;
+  req.unpipe();
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+  req.socket.once('close', () => clearTimeout(timer));
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: UserErrorCode, error: string): void {
@@ -76,9 +86,17 @@ async function upload(deps: AttachmentRoutesDeps, req: IncomingMessage, res: Ser
     return refuse(req, res, 400, 'INVALID_INPUT', `The multipart body cannot be read: ${(err as Error).message}`);
   }
 
-  // The whole body parsed (or failed). A client that goes away destroys the parser, which breaks
-  // the file stream, which rolls the upload back.
-  const parsed = pipeline(req, parser);
+  // The whole body parsed (or failed). A client that goes away mid-body destroys the parser, which
+  // breaks the file stream, which rolls the upload back.
+  const parsed = new Promise<void>((resolve, reject) => {
+    parser.once('close', resolve);
+    parser.once('error', reject);
+  });
+  parsed.catch(() => undefined);
+  req.once('close', () => {
+    if (!req.complete) parser.destroy(new Error('The upload broke off.'));
+  });
+  req.pipe(parser);
   let started = false;
   const stored = new Promise<AttachmentRow>((resolve, reject) => {
     parser.on('file', (field, file, info) => {
@@ -104,13 +122,10 @@ async function upload(deps: AttachmentRoutesDeps, req: IncomingMessage, res: Ser
   try {
     row = await stored;
   } catch (err) {
-    // Stop reading what is left of the body: the answer goes out with `connection: close` and
-    // Node closes the socket after it (destroying the parser here would reset it before).
+    // The parser stops here; answer() drops the rest of the body and ends the connection.
     req.unpipe(parser);
-    req.pause();
-    parsed.catch(() => undefined);
     if (err instanceof AttachmentTooLargeError) {
-      return refuse(req, res, 413, 'ATTACHMENT_TOO_LARGE', `${err.message} (${LARGEST_ATTACHMENT_BYTES} bytes)`);
+      return refuse(req, res, 413, 'ATTACHMENT_TOO_LARGE', err.message);
     }
     if (err instanceof EmptyAttachmentError) return refuse(req, res, 400, 'INVALID_INPUT', err.message);
     if (err instanceof NoFileError) return refuse(req, res, 400, 'INVALID_INPUT', 'The form has no file in the field "file".');
