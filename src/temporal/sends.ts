@@ -1,4 +1,6 @@
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client,
+} from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { SendRequest } from '../domain/send.js';
 import type { OutboundSendInput, SendTiming } from '../workflows/outboundSend.js';
@@ -10,6 +12,8 @@ import { SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE } from './searchAttributes.js
 
 // The API's side of a send: start it (Update-with-Start), read its live state, and pass on what
 // happens to it from outside (cancel, retry, delivery statuses).
+
+const START_ATTEMPTS = 5;
 
 export type StartOutcome = { kind: 'answered'; answer: SendAnswer } | { kind: 'finished' };
 
@@ -32,6 +36,18 @@ export class SendGateway {
    * database by the caller.
    */
   async start(request: SendRequest): Promise<StartOutcome> {
+    // The workflow id makes the call idempotent: when the server's deadline passes under load the
+    // workflow may already run, and asking again attaches to it instead of sending twice (R21).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(request);
+      } catch (err) {
+        if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) || attempt >= START_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private async startOnce(request: SendRequest): Promise<StartOutcome> {
     const input: OutboundSendInput = { request, timing: this.timing() };
     const startWorkflowOperation = new WithStartWorkflowOperation(OUTBOUND_SEND_WORKFLOW, {
       workflowId: request.sendId,

@@ -87,7 +87,14 @@ export class SendResolver {
         ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
         : null,
     };
-    const outcome = await ctx.sends.start(request);
+    let outcome;
+    try {
+      outcome = await ctx.sends.start(request);
+    } catch (err) {
+      console.error(`[send] ${sendId} could not be started or answered:`, err);
+      // The send may be under way: the same requestId finds it and never sends twice (R21).
+      return refuse(userError('SYSTEM_ERROR', `Herald could not confirm the send in time. Ask again with requestId "${requestId}": it will not be sent twice.`, ['requestId']));
+    }
     const send = await getSend(ctx.db, sendId);
     if (!send) throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
     if (!visible(ctx, send)) return refuse(userError('FORBIDDEN', 'That requestId belongs to another caller\'s send.', ['requestId']));
