@@ -1,12 +1,13 @@
 import 'reflect-metadata';
-import { bootstrapData, connectTemporal, openConfiguredDatabase, resolveEdna, startApiServer, startWorker } from './src/app.js';
+import { bootstrapData, connectTemporal, openConfiguredDatabase, resolveChannelSandboxes, resolveEdna, startApiServer, startWorker } from './src/app.js';
 import { loadConfigOrExit } from './src/config.js';
 import { DEMO_TOKENS } from './src/db/seed.js';
 
 // The API process. With TEMPORAL_ADDRESS and DATABASE_URL both set it is only the API (run
 // worker.ts beside it). Otherwise it is embedded Herald in one process: the Temporal dev server
 // (without TEMPORAL_ADDRESS), PGlite (without DATABASE_URL), the edna sandbox (without
-// EDNA_BASE_URL), the worker and the API, all stopped together on Ctrl-C.
+// EDNA_BASE_URL), the Telegram and channel gateway sandboxes (without TELEGRAM_BOT_TOKEN /
+// CHANNEL_<NAME>_URL), the worker and the API, all stopped together on Ctrl-C.
 
 const config = loadConfigOrExit();
 const started = Date.now();
@@ -20,6 +21,7 @@ const temporal = await connectTemporal(config).catch(async (err: unknown) => {
 const api = await startApiServer(config, db, temporal);
 const inProcessWorker = !config.temporal.address || !config.databaseUrl;
 const edna = inProcessWorker ? await resolveEdna(config, api.port) : null;
+const channelSandboxes = inProcessWorker ? await resolveChannelSandboxes(config, api.port) : null;
 const worker = edna
   ? await startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.baseUrl })
   : null;
@@ -33,6 +35,9 @@ console.log(`  Database     ${db.driver === 'pglite' ? `PGlite in ${config.dataD
 console.log(`  Worker       ${worker ? 'in this process' : 'separate (worker.ts)'}`);
 if (edna) console.log(`  edna         ${edna.sandbox ? `sandbox at ${edna.baseUrl} (inspect ${edna.baseUrl}/sandbox/accepted)` : edna.baseUrl}`);
 console.log(`  Email        ${config.mail.smtpUrl ? 'SMTP' : `file outbox in ${config.dataDir}/outbox`}`);
+if (channelSandboxes?.telegram) console.log(`  Telegram     sandbox at ${channelSandboxes.telegram.url} (inspect ${channelSandboxes.telegram.url}/sandbox/accepted)`);
+else if (config.telegram.botToken) console.log(`  Telegram     Bot API at ${config.telegram.apiUrl}`);
+if (channelSandboxes?.gateway) console.log(`  Gateway      sandbox at ${channelSandboxes.gateway.url} for ${channelSandboxes.gatewayChannels.join(', ')} (inspect ${channelSandboxes.gateway.url}/sandbox/accepted)`);
 if (config.demo) {
   console.log(`  Demo tokens  ${seeded ? '(seeded now)' : ''}`);
   for (const t of DEMO_TOKENS) console.log(`    ${t.token.padEnd(18)} ${t.login} (${t.role})`);
@@ -48,6 +53,7 @@ async function shutdown(signal: string) {
   await step('api', () => api.close());
   if (worker) await step('worker', () => worker.shutdown());
   if (edna?.sandbox) await step('sandbox', () => edna.sandbox!.close());
+  if (channelSandboxes) await step('channel sandboxes', () => channelSandboxes.close());
   await step('temporal', () => temporal.close());
   await step('db', () => db.close());
   process.exit(0);

@@ -9,6 +9,7 @@ import { heraldSchema } from './graphql/schema.js';
 import type { Services } from './graphql/context.js';
 import { createHttpServer, type HeraldHttpServer } from './http/server.js';
 import { ednaWebhookRoutes } from './http/webhooks.js';
+import { channelStatusRoutes } from './http/channelStatus.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { listenForEvents } from './events/bus.js';
 import { attachmentRoutes } from './http/attachments.js';
@@ -16,6 +17,9 @@ import { SendGateway } from './temporal/sends.js';
 import { TemplateSync } from './temporal/templateSync.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { startEdnaSandbox, type EdnaSandbox } from '../sandbox/edna/server.js';
+import { startGatewaySandbox, type GatewaySandbox } from '../sandbox/gateway/server.js';
+import { startTelegramSandbox, type TelegramSandbox } from '../sandbox/telegram/server.js';
+import { GATEWAY_CHANNELS, type GatewayChannel } from './domain/channels.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
 
 // How the parts of Herald are put together. server.ts, worker.ts and the tests all start from
@@ -82,7 +86,7 @@ export async function startApiServer(config: Config, db: Database, temporal: Tem
   const http = await createHttpServer({
     services,
     schema,
-    routes: [...ednaWebhookRoutes(services), ...attachmentRoutes(services)],
+    routes: [...ednaWebhookRoutes(services), ...channelStatusRoutes(services), ...attachmentRoutes(services)],
     readiness: {
       database: () => db.db.execute(sql`select 1`),
       temporal: () => temporal.connection.workflowService.getSystemInfo({}),
@@ -117,6 +121,57 @@ export async function resolveEdna(config: Config, apiPort: number): Promise<{ ba
     inMessageCallbackUrl: `http://127.0.0.1:${apiPort}/webhooks/edna/inbound`,
   });
   return { baseUrl: sandbox.url, sandbox };
+}
+
+export const SANDBOX_BOT_TOKEN = '123456:sandbox-bot-token';
+/** The secret the embedded gateway sandbox signs with for a channel (>= 16 characters). */
+export const sandboxGatewaySecret = (channel: GatewayChannel) => `sandbox-${channel.toLowerCase().replace(/_/g, '-')}-secret`;
+
+export interface ChannelSandboxes {
+  telegram: TelegramSandbox | null;
+  gateway: GatewaySandbox | null;
+  /** The gateway channels the sandbox plays. */
+  gatewayChannels: GatewayChannel[];
+  close(): Promise<void>;
+}
+
+/**
+ * Embedded mode reaches every channel: without TELEGRAM_BOT_TOKEN the Telegram sandbox plays the
+ * Bot API (on SANDBOX_PORT + 1), and a gateway channel without CHANNEL_<NAME>_URL goes to the
+ * gateway sandbox (on SANDBOX_PORT + 2), which posts signed statuses back to the API port. The
+ * sandboxes' URLs and secrets are written into `config`, which the API and the worker read, so
+ * `client.channels`, validation and delivery all see the same channels configured.
+ */
+export async function resolveChannelSandboxes(config: Config, apiPort: number): Promise<ChannelSandboxes> {
+  const portFor = (offset: number) => (config.sandboxPort === 0 ? 0 : config.sandboxPort + offset);
+  let telegram: TelegramSandbox | null = null;
+  if (!config.telegram.botToken) {
+    telegram = await startTelegramSandbox({ port: portFor(1), botToken: SANDBOX_BOT_TOKEN });
+    config.telegram = { apiUrl: telegram.url, botToken: SANDBOX_BOT_TOKEN };
+  }
+  const gatewayChannels = GATEWAY_CHANNELS.filter((c) => !config.gateway[c]);
+  let gateway: GatewaySandbox | null = null;
+  if (gatewayChannels.length > 0) {
+    try {
+      gateway = await startGatewaySandbox({
+        port: portFor(2),
+        secrets: Object.fromEntries(gatewayChannels.map((c) => [c, sandboxGatewaySecret(c)])),
+        statusCallbackUrl: `http://127.0.0.1:${apiPort}/webhooks/channel/status`,
+      });
+    } catch (err) {
+      await telegram?.close();
+      throw err;
+    }
+    for (const c of gatewayChannels) config.gateway[c] = { url: gateway.urlFor(c), secret: sandboxGatewaySecret(c) };
+  }
+  return {
+    telegram,
+    gateway,
+    gatewayChannels,
+    async close() {
+      await Promise.all([telegram?.close(), gateway?.close()]);
+    },
+  };
 }
 
 export { startWorker, type HeraldWorker };

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { CHANNEL_CAPABILITIES, GATEWAY_CHANNELS, type GatewayChannel } from './domain/channels.js';
+import type { Channel } from './domain/enums.js';
 
 // Every setting comes from the environment (edna-reference.md, "Herald's side"). A bad value stops
 // the process with one message that names each bad variable, before anything starts.
@@ -9,6 +11,7 @@ const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), url.optional
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveSeconds = z.coerce.number().positive();
+const secret = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional());
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const EnvSchema = z.object({
@@ -38,6 +41,16 @@ const EnvSchema = z.object({
   SEND_RETRY_WAIT_SECONDS: positiveSeconds.default(60 * 60),
   SEND_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
   SEND_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
+  /** Telegram Bot API; without a bot token Telegram is not configured (embedded mode: the sandbox). */
+  TELEGRAM_API_URL: optionalUrl,
+  TELEGRAM_BOT_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9:_-]+$/, 'must be a bot token (digits:letters)').optional()),
+  /** The signed channel gateway, one URL and secret per channel; without both the channel is not configured. */
+  CHANNEL_WEB_CHAT_URL: optionalUrl,
+  CHANNEL_WEB_CHAT_SECRET: secret,
+  CHANNEL_MOBILE_APP_URL: optionalUrl,
+  CHANNEL_MOBILE_APP_SECRET: secret,
+  CHANNEL_APPLE_BUSINESS_MESSAGES_URL: optionalUrl,
+  CHANNEL_APPLE_BUSINESS_MESSAGES_SECRET: secret,
   /** Where the embedded edna sandbox listens (embedded mode without EDNA_BASE_URL). */
   SANDBOX_PORT: port.default(4010),
   TEMPLATE_SYNC_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
@@ -74,11 +87,26 @@ export interface Config {
     smtpUrl: string | undefined;
     from: string;
   };
+  telegram: {
+    /** Bot API base URL, without /bot<token>. */
+    apiUrl: string;
+    /** Absent: Telegram is not configured (embedded mode fills in the sandbox's). */
+    botToken: string | undefined;
+  };
+  /** Per gateway channel: where to POST and the HMAC-SHA256 secret; absent: not configured. */
+  gateway: Record<GatewayChannel, GatewayEndpoint | undefined>;
   demo: boolean;
   sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number };
   sandboxPort: number;
   templateSyncMinutes: number;
 }
+
+export interface GatewayEndpoint {
+  url: string;
+  secret: string;
+}
+
+export const DEFAULT_TELEGRAM_API_URL = 'https://api.telegram.org';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -87,13 +115,34 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings that only make sense together: checked on the raw values, so every problem shows at once. */
+function pairProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  const problems: string[] = [];
+  if (set('TELEGRAM_API_URL') && !set('TELEGRAM_BOT_TOKEN')) problems.push('TELEGRAM_BOT_TOKEN="": is required when TELEGRAM_API_URL is set');
+  for (const channel of GATEWAY_CHANNELS) {
+    const url = `CHANNEL_${channel}_URL`;
+    const secret = `CHANNEL_${channel}_SECRET`;
+    if (set(url) && !set(secret)) problems.push(`${secret}="": is required when ${url} is set`);
+    if (set(secret) && !set(url)) problems.push(`${url}="": is required when ${secret} is set`);
+  }
+  return problems;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
-    throw new ConfigError(problems);
+  const pairs = pairProblems(env);
+  if (!parsed.success || pairs.length > 0) {
+    const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])] ?? '')}: ${i.message}`);
+    throw new ConfigError([...problems, ...pairs]);
   }
   const e = parsed.data;
+  const gateway = {} as Record<GatewayChannel, GatewayEndpoint | undefined>;
+  for (const channel of GATEWAY_CHANNELS) {
+    const url = e[`CHANNEL_${channel}_URL`];
+    const secret = e[`CHANNEL_${channel}_SECRET`];
+    gateway[channel] = url && secret ? { url, secret } : undefined;
+  }
   return {
     port: e.PORT,
     dataDir: path.resolve(e.DATA_DIR),
@@ -118,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookHeader: e.EDNA_WEBHOOK_HEADER,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    telegram: { apiUrl: (e.TELEGRAM_API_URL ?? DEFAULT_TELEGRAM_API_URL).replace(/\/+$/, ''), botToken: e.TELEGRAM_BOT_TOKEN },
+    gateway,
     demo: e.HERALD_DEMO ?? e.DATABASE_URL === undefined,
     sends: {
       statusTimeoutSeconds: e.SEND_STATUS_TIMEOUT_SECONDS,
@@ -128,6 +179,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxPort: e.SANDBOX_PORT,
     templateSyncMinutes: e.TEMPLATE_SYNC_MINUTES,
   };
+}
+
+/**
+ * The channels this Herald can deliver over: the one place availability (`client.channels`) and
+ * send-time validation learn it. WhatsApp and Viber always go to edna (or its sandbox), email to
+ * SMTP (or the file outbox); Telegram needs a bot token, a gateway channel its URL and secret.
+ */
+export function configuredChannels(config: Pick<Config, 'telegram' | 'gateway'>): ReadonlySet<Channel> {
+  const configured = new Set<Channel>();
+  for (const caps of Object.values(CHANNEL_CAPABILITIES)) {
+    const ok = caps.transport === 'EDNA' || caps.transport === 'SMTP'
+      || (caps.transport === 'TELEGRAM_BOT_API' && !!config.telegram.botToken)
+      || (caps.transport === 'GATEWAY' && !!config.gateway[caps.channel as GatewayChannel]);
+    if (ok) configured.add(caps.channel);
+  }
+  return configured;
 }
 
 /** For entry points: print the one message and stop, instead of a stack trace. */

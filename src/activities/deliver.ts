@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { FreeFormMessage } from '../channels/edna.js';
 import { DEFAULT_SUBJECT } from '../channels/email.js';
-import { PermanentDeliveryError } from '../channels/errors.js';
+import { PermanentDeliveryError, TransientDeliveryError } from '../channels/errors.js';
 import { getAttachment, readAttachmentChunks } from '../db/attachmentStore.js';
 import { loadClientFacts } from '../db/clients.js';
 import { moveMessageStatus, type AttachmentRow, type MessageRow } from '../db/messages.js';
 import { messageParts, messages } from '../db/schema.js';
 import { recordSendProgress } from '../db/sends.js';
 import { loadTemplateSpec } from '../db/templates.js';
-import { attachmentKindFor, capabilitiesOf } from '../domain/channels.js';
+import { attachmentKindFor, capabilitiesOf, isGatewayChannel } from '../domain/channels.js';
 import { channelAddress } from '../domain/clientChannels.js';
 import type { Channel } from '../domain/enums.js';
 import { renderTemplate } from '../domain/templates.js';
@@ -30,6 +30,7 @@ export interface DeliveredPart {
 }
 
 export const PERMANENT_DELIVERY_FAILURE = 'PermanentDeliveryFailure';
+export const TRANSIENT_DELIVERY_FAILURE = 'TransientDeliveryFailure';
 
 export interface PermanentFailureDetails {
   failureCode: PermanentDeliveryError['failureCode'];
@@ -48,17 +49,25 @@ export function providerRequestId(messageId: string, attempt: number, part = 0):
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-const EDNA_CHANNELS: ReadonlySet<Channel> = new Set(['WHATSAPP', 'VIBER']);
-
 const permanent = (message: string) =>
   ApplicationFailure.nonRetryable(message, PERMANENT_DELIVERY_FAILURE, { failureCode: 'PROVIDER_REJECTED', providerCode: null, message } satisfies PermanentFailureDetails);
 
-/** What goes to the provider, in order: text with an attachment is two messages where the channel has no caption. */
-function planParts(message: MessageRow): Array<DeliveredPart['kind']> {
+/**
+ * What goes to the provider, in order: text with an attachment is two messages where the channel
+ * has no caption, or the text is longer than its captions may be (Telegram: 1024).
+ */
+export function planParts(message: Pick<MessageRow, 'channel' | 'templateId' | 'attachmentId' | 'text'>): Array<DeliveredPart['kind']> {
   if (message.templateId) return ['TEMPLATE'];
   if (!message.attachmentId) return ['TEXT'];
-  if (!message.text || capabilitiesOf(message.channel).captionWithAttachment) return [message.text ? 'ALL' : 'ATTACHMENT'];
+  const caps = capabilitiesOf(message.channel);
+  if (!message.text || (caps.captionWithAttachment && message.text.length <= caps.captionMax)) return [message.text ? 'ALL' : 'ATTACHMENT'];
   return ['ATTACHMENT', 'TEXT'];
+}
+
+/** SENT is the last status a channel without receipts can give: the history says so (R19). */
+export function noReceiptsNote(channel: Channel): string | null {
+  const caps = capabilitiesOf(channel);
+  return caps.deliveryReceipts ? null : `${caps.label} gives no delivery receipts: SENT is the last status`;
 }
 
 /** Step 3: hand the message to its channel. SENT once the channel has taken every part. */
@@ -85,6 +94,13 @@ export function deliverMessageActivity(deps: ActivityDeps) {
     await deps.edna.sendFreeForm({ requestId, channel: message.channel, phone, text: kind === 'ATTACHMENT' ? null : message.text, attachment: file });
   }
 
+  /** R9 again at the door: a file the channel does not take is refused, never sent. */
+  function attachmentKindOrRefuse(message: MessageRow, attachment: AttachmentRow) {
+    const kind = attachmentKindFor(message.channel, attachment.mimeType);
+    if (!kind) throw permanent(`${message.channel} does not take ${attachment.mimeType} files`);
+    return kind.kind;
+  }
+
   return async function deliverMessage(input: DeliverInput): Promise<{ providerRequestId: string; parts: DeliveredPart[] }> {
     const [message] = await deps.db.select().from(messages).where(eq(messages.id, input.messageId));
     if (!message) throw ApplicationFailure.nonRetryable(`message ${input.messageId} does not exist`, 'MissingMessage');
@@ -101,21 +117,41 @@ export function deliverMessageActivity(deps: ActivityDeps) {
     }))).onConflictDoNothing();
     await deps.db.update(messages).set({ failureCode: null, failureProviderCode: null, failureMessage: null }).where(eq(messages.id, message.id));
 
+    // A retry of this attempt skips the parts the channel took already: Telegram has no
+    // idempotency key, and a client must not get the first part twice (R21).
+    const done = new Set((await deps.db.select({ id: messageParts.providerRequestId }).from(messageParts)
+      .where(and(eq(messageParts.messageId, message.id), inArray(messageParts.providerRequestId, parts.map((p) => p.providerRequestId)), eq(messageParts.status, 'SENT'))))
+      .map((r) => r.id));
+
     let note: string | null = input.attempt > 1 ? `attempt ${input.attempt}` : null;
+    const transport = capabilitiesOf(message.channel).transport;
     try {
       for (const part of parts) {
-        if (EDNA_CHANNELS.has(message.channel)) {
+        if (done.has(part.providerRequestId)) continue;
+        if (transport === 'EDNA') {
           await sendOverEdna(message, address.replace(/\D+/g, ''), part.kind, part.providerRequestId, attachment);
-        } else if (message.channel === 'EMAIL') {
+        } else if (transport === 'SMTP') {
           const receipt = await deps.mailer.send({
             messageId: part.providerRequestId, to: address, bcc: message.bcc, subject: message.subject?.trim() || DEFAULT_SUBJECT, text: message.text ?? '',
             attachments: attachment ? [{ filename: attachment.fileName, contentType: attachment.mimeType, content: Readable.from(readAttachmentChunks(deps.db, attachment.id)) }] : [],
           });
           // The client has the mail, so it is not sent again; the refused copies are shown instead.
           if (receipt.rejected.length > 0) note = [note, `the mail server refused ${receipt.rejected.join(', ')}`].filter(Boolean).join('; ');
+        } else if (transport === 'TELEGRAM_BOT_API') {
+          if (!deps.telegram) throw permanent('Telegram is not connected on this Herald (TELEGRAM_BOT_TOKEN).');
+          const file = part.kind !== 'TEXT' && attachment ? { url: fileUrl(attachment), kind: attachmentKindOrRefuse(message, attachment) } : null;
+          await deps.telegram.send({ address, text: part.kind === 'ATTACHMENT' ? null : message.text, attachment: file });
+        } else if (isGatewayChannel(message.channel)) {
+          if (attachment && part.kind !== 'TEXT') attachmentKindOrRefuse(message, attachment);
+          await deps.gateway.send({
+            messageId: part.providerRequestId, channel: message.channel, recipient: address,
+            text: part.kind === 'ATTACHMENT' ? null : message.text,
+            attachment: part.kind !== 'TEXT' && attachment ? { url: fileUrl(attachment), name: attachment.fileName, mimeType: attachment.mimeType, size: attachment.size } : null,
+          });
         } else {
           throw permanent(`${message.channel} has no transport configured.`);
         }
+        await deps.db.update(messageParts).set({ status: 'SENT' }).where(eq(messageParts.providerRequestId, part.providerRequestId));
       }
     } catch (err) {
       if (err instanceof PermanentDeliveryError) {
@@ -123,9 +159,18 @@ export function deliverMessageActivity(deps: ActivityDeps) {
           failureCode: err.failureCode, providerCode: err.providerCode, message: err.message,
         } satisfies PermanentFailureDetails);
       }
+      // The channel named when to come back (Telegram's retry_after, a gateway's Retry-After):
+      // the activity's next try waits that long instead of the policy's backoff (R20).
+      if (err instanceof TransientDeliveryError && err.retryAfterMs !== undefined) {
+        throw ApplicationFailure.create({
+          message: err.message, type: TRANSIENT_DELIVERY_FAILURE, details: [{ providerCode: err.providerCode }], nextRetryDelay: Math.max(1, err.retryAfterMs),
+        });
+      }
       throw err;
     }
 
+    const noReceipts = noReceiptsNote(message.channel);
+    if (noReceipts) note = [note, noReceipts].filter(Boolean).join('; ');
     if (parts.length > 1) note = [note, `sent as ${parts.length} messages: ${parts.map((p) => p.kind.toLowerCase()).join(', then ')}`].filter(Boolean).join('; ');
     await deps.db.transaction(async (tx) => {
       await moveMessageStatus(tx, message.id, { status: 'SENT', note });

@@ -2,6 +2,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { EdnaClient } from '../channels/edna.js';
 import type { Mailer } from '../channels/email.js';
+import type { GatewayClient } from '../channels/gateway.js';
+import type { TelegramClient } from '../channels/telegram.js';
 
 /** Everything the activities touch, handed in so tests and embedded mode choose the real parts. */
 export interface ActivityDeps {
@@ -9,4 +11,8 @@ export interface ActivityDeps {
   config: Config;
   edna: EdnaClient;
   mailer: Mailer;
+  /** Null when no bot token is configured (Telegram is then refused at validation). */
+  telegram: TelegramClient | null;
+  /** Web chat, mobile app, Apple Business Messages; a channel without an endpoint is refused at validation. */
+  gateway: GatewayClient;
 }

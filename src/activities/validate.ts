@@ -1,3 +1,4 @@
+import { configuredChannels } from '../config.js';
 import { getAgents, getTransferTargets } from '../db/agents.js';
 import { loadClientFacts } from '../db/clients.js';
 import { getAttachments } from '../db/messages.js';
@@ -31,7 +32,7 @@ export function validateSendActivity(deps: ActivityDeps) {
     const stand = findStandChannel(standChannels, request.channel);
     if (!stand) return reject(deps, request, [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], null);
     const agent = agentRows[0] ?? null;
-    const option = clientChannelOption(toSettings(stand), loaded.facts, templateCounts.get(request.channel) ?? 0, new Date());
+    const option = clientChannelOption(toSettings(stand), loaded.facts, templateCounts.get(request.channel) ?? 0, new Date(), configuredChannels(deps.config));
     const target = request.disposition?.target;
     const [template, attachment, transferTarget] = await Promise.all([
       request.template ? (isUuid(request.template.templateId) ? loadTemplateSpec(db, request.template.templateId) : Promise.resolve(null)).then((t) => (t?.row.usable ? t : null)) : Promise.resolve(undefined),

@@ -55,6 +55,7 @@ export function channelAddress(channel: Channel, client: ClientFacts): string | 
 function firstUnavailableReason(
   caps: ChannelCapabilities,
   stand: StandChannelSettings,
+  configured: boolean,
   client: ClientFacts,
   blockedOnChannel: boolean,
   address: string | null,
@@ -62,6 +63,8 @@ function firstUnavailableReason(
   approvedTextTemplates: number,
 ): ChannelUnavailableReason | null {
   if (!stand.enabled) return 'CHANNEL_DISABLED';
+  // Enabled for the stand, but this Herald has no transport for it (no bot token, no gateway URL).
+  if (!configured) return 'CHANNEL_NOT_CONFIGURED';
   if (client.blocked) return 'CLIENT_BLOCKED';
   if (blockedOnChannel) return 'CLIENT_BLOCKED_ON_CHANNEL';
   if (!address) return 'NO_ADDRESS';
@@ -71,11 +74,16 @@ function firstUnavailableReason(
   return null;
 }
 
+/**
+ * `configuredChannels`: the channels this Herald has a transport for (`configuredChannels(config)`
+ * in config.ts); the others show `CHANNEL_NOT_CONFIGURED` and are refused at send time.
+ */
 export function clientChannelOption(
   stand: StandChannelSettings,
   client: ClientFacts,
   approvedTextTemplates: number,
   now: Date,
+  configuredChannels: ReadonlySet<Channel>,
 ): ClientChannelOption {
   const caps = capabilitiesOf(stand.channel);
   const facts = client.channelFacts.find((f) => f.channel === stand.channel);
@@ -83,7 +91,7 @@ export function clientChannelOption(
   const blocked = client.blocked || (facts?.blocked ?? false);
   const address = channelAddress(stand.channel, client);
   const requirement = templateRequirement({ ...stand, lastInboundAt, now });
-  const reason = firstUnavailableReason(caps, stand, client, facts?.blocked ?? false, address, requirement, approvedTextTemplates);
+  const reason = firstUnavailableReason(caps, stand, configuredChannels.has(stand.channel), client, facts?.blocked ?? false, address, requirement, approvedTextTemplates);
   return {
     channel: stand.channel,
     address,
@@ -103,6 +111,7 @@ export function clientChannelOptions(
   client: ClientFacts,
   approvedTextTemplatesByChannel: ReadonlyMap<Channel, number>,
   now: Date,
+  configuredChannels: ReadonlySet<Channel>,
 ): ClientChannelOption[] {
-  return standChannels.map((s) => clientChannelOption(s, client, approvedTextTemplatesByChannel.get(s.channel) ?? 0, now));
+  return standChannels.map((s) => clientChannelOption(s, client, approvedTextTemplatesByChannel.get(s.channel) ?? 0, now, configuredChannels));
 }

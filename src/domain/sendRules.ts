@@ -25,6 +25,7 @@ export interface SendFacts {
 
 const UNAVAILABLE_TO_ERROR = {
   CHANNEL_DISABLED: ['CHANNEL_DISABLED', (c: Channel) => `${c} is not enabled for this stand.`],
+  CHANNEL_NOT_CONFIGURED: ['CHANNEL_NOT_CONFIGURED', (c: Channel) => `${c} is not connected on this Herald (no transport is configured for it); choose another channel or ask an administrator to connect it.`],
   CLIENT_BLOCKED: ['CLIENT_BLOCKED', () => 'This client is blocked: nothing can be sent to them.'],
   CLIENT_BLOCKED_ON_CHANNEL: ['CLIENT_BLOCKED_ON_CHANNEL', (c: Channel) => `This client is blocked on ${c}; choose another channel.`],
   NO_ADDRESS: ['NO_ADDRESS_FOR_CHANNEL', (c: Channel) => `This client has no address for ${c}.`],

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Config } from '../config.js';
+import { configuredChannels, type Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { getAgents, getTransferTargets } from '../db/agents.js';
 import { getActiveThreads, getClientChannels, getClients, getUsernames, type ClientRow, clientFacts } from '../db/clients.js';
@@ -9,6 +9,7 @@ import {
 import { listStandChannels, toSettings } from '../db/stand.js';
 import { approvedTextTemplateCounts } from '../db/templates.js';
 import { clientChannelOptions, type ClientChannelOption } from '../domain/clientChannels.js';
+import type { Channel } from '../domain/enums.js';
 import type { Viewer } from '../http/auth.js';
 import type { SendGateway } from '../temporal/sends.js';
 import type { TemplateSync } from '../temporal/templateSync.js';
@@ -54,7 +55,8 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (value ??= load());
 }
 
-export function createLoaders(db: Db, viewer: Viewer | null, now: Date) {
+/** `configured`: the channels with a transport (`configuredChannels(config)`), for `client.channels`. */
+export function createLoaders(db: Db, viewer: Viewer | null, now: Date, configured: ReadonlySet<Channel>) {
   const loaders = {
     client: byId((ids) => getClients(db, ids)),
     agent: byId((ids) => getAgents(db, ids)),
@@ -80,7 +82,7 @@ export function createLoaders(db: Db, viewer: Viewer | null, now: Date) {
         loaders.approvedTextTemplates(),
       ]);
       const facts = clientFacts(client, channelRows, usernameRows, active[0] ?? null);
-      return clientChannelOptions(stand.map(toSettings), facts, counts, now);
+      return clientChannelOptions(stand.map(toSettings), facts, counts, now, configured);
     },
   };
   return loaders;
@@ -90,5 +92,5 @@ export type Loaders = ReturnType<typeof createLoaders>;
 
 export function createContext(services: Services, viewer: Viewer | null): Context {
   const now = new Date();
-  return { ...services, viewer, now, loaders: createLoaders(services.db, viewer, now) };
+  return { ...services, viewer, now, loaders: createLoaders(services.db, viewer, now, configuredChannels(services.config)) };
 }

@@ -6,8 +6,8 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads a request body, refusing more than `limit` bytes while reading, not after. */
-export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {
+/** Reads a request body as bytes (what a signature covers), refusing more than `limit` while reading, not after. */
+export async function readRawBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -15,7 +15,12 @@ export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promi
     if (size > limit) throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads a request body, refusing more than `limit` bytes while reading, not after. */
+export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {
+  return (await readRawBody(req, limit)).toString('utf8');
 }
 
 export async function readJson(req: IncomingMessage, limit?: number): Promise<unknown> {

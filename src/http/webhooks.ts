@@ -79,6 +79,28 @@ export function parseInbound(body: unknown): { channel: Channel; address: string
   return { channel, address, text: m.messageContent?.text ?? null, name, receivedAt: at };
 }
 
+/**
+ * Hands a status to the send that owns the part (found by the id the channel knows it by); the
+ * workflow applies it forward-only (R19). `channel`: only a message of that channel matches.
+ */
+export async function signalDeliveryStatus(
+  deps: { db: Db; sends: SendGateway },
+  providerRequestId: string,
+  event: DeliveryStatusEvent,
+  channel?: Channel,
+): Promise<'accepted' | 'unknown id' | 'send finished; nothing changed'> {
+  const [message] = await deps.db
+    .select({ id: messages.id, sendId: messages.sendId, channel: messages.channel })
+    .from(messageParts)
+    .innerJoin(messages, eq(messages.id, messageParts.messageId))
+    .where(eq(messageParts.providerRequestId, providerRequestId));
+  if (!message?.sendId || (channel && message.channel !== channel)) {
+    console.warn(`[webhook] status ${event.status} for unknown id ${providerRequestId}`);
+    return 'unknown id';
+  }
+  return (await deps.sends.deliveryStatus(message.sendId, event)) ? 'accepted' : 'send finished; nothing changed';
+}
+
 export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendGateway }): Route[] {
   const authorized = (headers: Record<string, string | string[] | undefined>) =>
     secretMatches(headers[deps.config.edna.webhookHeader.toLowerCase()], deps.config.edna.webhookSecret);
@@ -93,17 +115,7 @@ export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendGat
         if (!authorized(req.headers)) return sendJson(res, 401, { error: `missing or wrong ${deps.config.edna.webhookHeader}` });
         const parsed = parseStatusCallback(await readJson(req));
         if ('ignore' in parsed) return sendJson(res, 200, { status: 'ignored', reason: parsed.ignore });
-        const [message] = await deps.db
-          .select({ id: messages.id, sendId: messages.sendId })
-          .from(messageParts)
-          .innerJoin(messages, eq(messages.id, messageParts.messageId))
-          .where(eq(messageParts.providerRequestId, parsed.providerRequestId));
-        if (!message?.sendId) {
-          console.warn(`[webhook] status ${parsed.event.status} for unknown id ${parsed.providerRequestId}`);
-          return sendJson(res, 200, { status: 'unknown id' });
-        }
-        const delivered = await deps.sends.deliveryStatus(message.sendId, parsed.event);
-        sendJson(res, 200, { status: delivered ? 'accepted' : 'send finished; nothing changed' });
+        sendJson(res, 200, { status: await signalDeliveryStatus(deps, parsed.providerRequestId, parsed.event) });
       },
     },
     { method: 'GET', path: '/webhooks/edna/inbound', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },

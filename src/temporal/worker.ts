@@ -7,6 +7,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { EdnaClient } from '../channels/edna.js';
 import { createMailer } from '../channels/email.js';
+import { GatewayClient } from '../channels/gateway.js';
+import { TelegramClient } from '../channels/telegram.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -34,13 +36,15 @@ export async function startWorker(options: WorkerOptions): Promise<HeraldWorker>
   installTemporalRuntime();
   const mailer = createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, outboxDir: path.join(config.dataDir, 'outbox') });
   const edna = new EdnaClient({ ...config.edna, baseUrl: options.ednaBaseUrl });
+  const telegram = config.telegram.botToken ? new TelegramClient({ apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken }) : null;
+  const gateway = new GatewayClient(config.gateway);
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: withOverrides(createActivities({ db: options.db, config, edna, mailer }), options.overrideActivities),
+    activities: withOverrides(createActivities({ db: options.db, config, edna, mailer, telegram, gateway }), options.overrideActivities),
   });
   const running = worker.run().finally(async () => {
     mailer.close();

@@ -4,6 +4,7 @@ import {
 import type { Activities } from '../activities/index.js';
 import type { PermanentFailureDetails } from '../activities/deliver.js';
 import type { MessageOutcome } from '../activities/status.js';
+import { capabilitiesOf } from '../domain/channels.js';
 import type { MessageStatus, SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import { statusRank } from '../domain/messageStatus.js';
@@ -134,10 +135,12 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     await records.disposeThread({ sendId: request.sendId, threadId, agentId: request.agentId, disposition: request.disposition, clientWroteIn });
   }
 
-  // 5. await status (email has no delivery receipts: SENT is as far as it goes)
-  if (request.channel === 'EMAIL') {
+  // 5. await status (email and Telegram give no delivery receipts: SENT is as far as they go,
+  // so the send completes there instead of waiting for a receipt that never comes and expiring)
+  const caps = capabilitiesOf(request.channel);
+  if (!caps.deliveryReceipts) {
     enter('COMPLETED');
-    await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: 'SENT', detail: 'email has no delivery receipts' } });
+    await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: 'SENT', detail: `${caps.channel === 'EMAIL' ? 'email' : caps.label} has no delivery receipts` } });
     return finish();
   }
   enter('AWAITING_STATUS');

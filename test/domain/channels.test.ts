@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, CHANNEL_CAPABILITIES, LARGEST_ATTACHMENT_BYTES } from '../../src/domain/channels.js';
+import { capabilitiesOf, CHANNEL_CAPABILITIES, GATEWAY_CHANNELS, LARGEST_ATTACHMENT_BYTES } from '../../src/domain/channels.js';
 import { CHANNELS, type Channel } from '../../src/domain/enums.js';
 
 const MB = 1024 * 1024;
@@ -95,6 +95,24 @@ describe('channel capability table (R8, R9)', () => {
 
   it('R6: only EMAIL ignores an active thread', () => {
     expect(CHANNELS.filter((c) => capabilitiesOf(c).ignoresActiveThread)).toEqual(['EMAIL']);
+  });
+
+  it('R19: Telegram and email give no delivery receipts; every other channel does', () => {
+    expect(CHANNELS.filter((c) => !capabilitiesOf(c).deliveryReceipts)).toEqual(['EMAIL', 'TELEGRAM']);
+  });
+
+  it('R9: a Telegram caption is at most 1024 characters; Telegram documents 20 MB, photos 5 MB', () => {
+    expect(capabilitiesOf('TELEGRAM').captionMax).toBe(1024);
+    expect(attachment('TELEGRAM', 'DOCUMENT')!.maxBytes).toBe(20 * MB);
+    expect(attachment('TELEGRAM', 'IMAGE')!.maxBytes).toBe(5 * MB);
+  });
+
+  it('R5: each channel names its transport: edna, SMTP, the Telegram Bot API, or the signed gateway', () => {
+    expect(Object.fromEntries(CHANNELS.map((c) => [c, capabilitiesOf(c).transport]))).toEqual({
+      WHATSAPP: 'EDNA', VIBER: 'EDNA', EMAIL: 'SMTP', TELEGRAM: 'TELEGRAM_BOT_API',
+      APPLE_BUSINESS_MESSAGES: 'GATEWAY', WEB_CHAT: 'GATEWAY', MOBILE_APP: 'GATEWAY',
+    });
+    expect([...GATEWAY_CHANNELS].sort()).toEqual(CHANNELS.filter((c) => capabilitiesOf(c).transport === 'GATEWAY').sort());
   });
 
   it('R5: address kinds: phone for WhatsApp/Viber, email for EMAIL, messenger id for the rest', () => {

@@ -8,11 +8,15 @@ import {
 import type { Activities } from '../../src/activities/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startEdnaSandbox, type EdnaSandbox } from '../../sandbox/edna/server.js';
+import { startGatewaySandbox, type GatewaySandbox } from '../../sandbox/gateway/server.js';
+import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram/server.js';
+import { SANDBOX_BOT_TOKEN, sandboxGatewaySecret } from '../../src/app.js';
+import { GATEWAY_CHANNELS } from '../../src/domain/channels.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 
 // A real Herald for a test file: its own database and task queue, the run's Temporal dev server,
-// the edna sandbox over HTTP, a worker, and the HTTP API on a free port, driven over HTTP
-// exactly as a client would.
+// the edna, Telegram and channel gateway sandboxes over HTTP, a worker, and the HTTP API on a
+// free port, driven over HTTP exactly as a client would.
 
 export interface GqlResult<T = any> {
   status: number;
@@ -27,6 +31,10 @@ export interface TestHerald {
   temporal: TemporalHandle;
   api: ApiServer;
   edna: EdnaSandbox;
+  /** Null when started with `channels: { telegram: false }` (Telegram then is not configured). */
+  telegram: TelegramSandbox | null;
+  /** Null when started with `channels: { gateway: false }`. */
+  gateway: GatewaySandbox | null;
   worker: HeraldWorker | null;
   baseUrl: string;
   gql<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
@@ -40,6 +48,8 @@ export interface TestHeraldOptions {
   /** Start a worker with the API (default true). */
   worker?: boolean;
   sandbox?: { delaysMs?: { sent?: number; delivered?: number; read?: number }; failFirstTries?: number };
+  /** Which channel sandboxes to start (default both); one left out leaves its channels not configured. */
+  channels?: { telegram?: boolean; gateway?: boolean };
 }
 
 export async function startTestHerald(options: TestHeraldOptions = {}): Promise<TestHerald> {
@@ -71,6 +81,21 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
     delaysMs: options.sandbox?.delaysMs ?? { sent: 30, delivered: 60, read: 90 },
     failFirstTries: options.sandbox?.failFirstTries ?? 2,
   });
+  // Like embedded mode: the sandboxes' URLs and secrets go into the config the API and the worker read.
+  const telegram = options.channels?.telegram === false || options.env?.TELEGRAM_BOT_TOKEN
+    ? null
+    : await startTelegramSandbox({ botToken: SANDBOX_BOT_TOKEN, failFirstTries: options.sandbox?.failFirstTries ?? 2, retryAfterSeconds: 1 });
+  if (telegram) config.telegram = { apiUrl: telegram.url, botToken: SANDBOX_BOT_TOKEN };
+  const gateway = options.channels?.gateway === false
+    ? null
+    : await startGatewaySandbox({
+        secrets: Object.fromEntries(GATEWAY_CHANNELS.map((c) => [c, sandboxGatewaySecret(c)])),
+        statusCallbackUrl: `${baseUrl}/webhooks/channel/status`,
+        delaysMs: { delivered: options.sandbox?.delaysMs?.delivered ?? 60, read: options.sandbox?.delaysMs?.read ?? 90 },
+        failFirstTries: options.sandbox?.failFirstTries ?? 2,
+        retryAfterSeconds: 1,
+      });
+  if (gateway) for (const c of GATEWAY_CHANNELS) config.gateway[c] = { url: gateway.urlFor(c), secret: sandboxGatewaySecret(c) };
   const workers: HeraldWorker[] = [];
   const launch = async (override?: (activities: Activities) => Partial<Activities>) => {
     const w = await startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.url, workflowBundlePath: inject('workflowBundle'), ...(override ? { overrideActivities: override } : {}) });
@@ -79,7 +104,7 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
   };
   const worker = options.worker === false ? null : await launch();
   return {
-    db, config, standId, temporal, api, edna, worker, baseUrl,
+    db, config, standId, temporal, api, edna, telegram, gateway, worker, baseUrl,
     startWorker: launch,
     async gql(token, query, variables) {
       const res = await fetch(`${baseUrl}/graphql`, {
@@ -94,6 +119,8 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
       await Promise.all(workers.map((w) => w.shutdown().catch(() => undefined)));
       await api.close();
       await edna.close();
+      await telegram?.close();
+      await gateway?.close();
       await temporal.close();
       await db.drop();
     },

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { configuredChannels } from '../../config.js';
 import { recordInbound } from '../../db/inbound.js';
 import { getSend } from '../../db/sends.js';
 import { closeThread } from '../../db/threads.js';
@@ -18,7 +19,7 @@ type SendEvent = Extract<HeraldEvent, { type: 'send' }>;
 /** graphql-ws builds one context per subscription; each event must read the rows as they are now. */
 function fresh(ctx: Context): Context {
   ctx.now = new Date();
-  ctx.loaders = createLoaders(ctx.db, ctx.viewer, ctx.now);
+  ctx.loaders = createLoaders(ctx.db, ctx.viewer, ctx.now, configuredChannels(ctx.config));
   return ctx;
 }
 
