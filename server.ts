@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { bootstrapData, connectTemporal, openConfiguredDatabase, resolveChannelSandboxes, resolveEdna, startApiServer, startWorker } from './src/app.js';
 import { loadConfigOrExit } from './src/config.js';
+import { stopStep } from './src/shutdown.js';
 import { DEMO_TOKENS } from './src/db/seed.js';
 
 // The API process. With TEMPORAL_ADDRESS and DATABASE_URL both set it is only the API (run
@@ -11,19 +12,42 @@ import { DEMO_TOKENS } from './src/db/seed.js';
 
 const config = loadConfigOrExit();
 const started = Date.now();
-const db = await openConfiguredDatabase(config);
-const { seeded } = await bootstrapData(db, config);
-const temporal = await connectTemporal(config).catch(async (err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  await db.close();
-  process.exit(1);
-});
-const api = await startApiServer(config, db, temporal);
+
+// What has started, stopped in reverse on Ctrl-C, SIGTERM, or a failure half-way through start-up
+// (a dev server already running must not be left behind).
+const running: Array<[string, () => Promise<unknown>]> = [];
+let stopping = false;
+async function stopAll(reason: string, code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log(`\n${reason}: stopping Herald…`);
+    for (const [name, stop] of running.reverse()) await stopStep(name, stop);
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll('SIGINT', 0));
+process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
+
+async function start<T>(name: string, begin: () => Promise<T>, stop: (value: T) => Promise<unknown>): Promise<T> {
+  try {
+    const value = await begin();
+    running.push([name, () => stop(value)]);
+    return value;
+  } catch (err) {
+    console.error(`Herald could not start (${name}): ${err instanceof Error ? err.message : String(err)}`);
+    return stopAll('start-up failed', 1);
+  }
+}
+
+const db = await start('database', () => openConfiguredDatabase(config), (d) => d.close());
+const { seeded } = await start('data', () => bootstrapData(db, config), async () => undefined);
+const temporal = await start('temporal', () => connectTemporal(config), (t) => t.close());
+const api = await start('api', () => startApiServer(config, db, temporal), (a) => a.close());
 const inProcessWorker = !config.temporal.address || !config.databaseUrl;
-const edna = inProcessWorker ? await resolveEdna(config, api.port) : null;
-const channelSandboxes = inProcessWorker ? await resolveChannelSandboxes(config, api.port) : null;
+const edna = inProcessWorker ? await start('edna sandbox', () => resolveEdna(config, api.port), (e) => e.sandbox?.close() ?? Promise.resolve()) : null;
+const channelSandboxes = inProcessWorker ? await start('channel sandboxes', () => resolveChannelSandboxes(config, api.port), (c) => c.close()) : null;
 const worker = edna
-  ? await startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.baseUrl })
+  ? await start('worker', () => startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.baseUrl }), (w) => w.shutdown())
   : null;
 await api.services.templateSync.ensureSchedule().catch((err: unknown) =>
   console.error(`Template sync schedule not created (templates sync on demand only): ${err instanceof Error ? err.message : err}`));
@@ -43,20 +67,3 @@ if (config.demo) {
   for (const t of DEMO_TOKENS) console.log(`    ${t.token.padEnd(18)} ${t.login} (${t.role})`);
   console.log(`  Try: curl -s localhost:${api.port}/graphql -H 'authorization: Bearer demo-agent-1' -H 'content-type: application/json' -d '{"query":"{ me { login status } }"}'`);
 }
-
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping Herald…`);
-  const step = (name: string, fn: () => Promise<unknown>) => fn().catch((e: unknown) => console.error(`${name}:`, e));
-  await step('api', () => api.close());
-  if (worker) await step('worker', () => worker.shutdown());
-  if (edna?.sandbox) await step('sandbox', () => edna.sandbox!.close());
-  if (channelSandboxes) await step('channel sandboxes', () => channelSandboxes.close());
-  await step('temporal', () => temporal.close());
-  await step('db', () => db.close());
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));

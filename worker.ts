@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { openConfiguredDatabase, startWorker } from './src/app.js';
 import { loadConfigOrExit } from './src/config.js';
+import { stopStep } from './src/shutdown.js';
 
 // The worker process of the production shape: runs the outboundSend workflows and their
 // activities against a shared PostgreSQL and a Temporal cluster. Any number may run.
@@ -19,8 +20,8 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: finishing running activities, then stopping…`);
-  await worker.shutdown().catch((e: unknown) => console.error('worker:', e));
-  await db.close();
+  await stopStep('worker', () => worker.shutdown(), 30_000);
+  await stopStep('db', () => db.close());
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
