@@ -74,7 +74,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
   const cancellable = () => awaitingRetry || (state === 'DELIVERING' && !delivering && messageStatus === 'PENDING');
   const snapshot = (): SendSnapshot => ({
     state, errors: answer?.errors ?? [], messageId, threadId, conflictThreadId: answer?.conflictThreadId ?? null,
-    messageStatus, cancellable: cancellable(), awaitingRetry, attempt,
+    messageStatus, cancellable: cancellable(), cancelRequested, awaitingRetry, attempt,
   });
 
   setHandler(acceptedUpdate, async () => {

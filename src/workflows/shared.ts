@@ -18,6 +18,8 @@ export interface SendSnapshot extends SendAnswer {
   messageStatus: MessageStatus | null;
   /** Cancel is honoured only before the channel has the message (R21: never half-sent). */
   cancellable: boolean;
+  /** A cancel was accepted and is being carried out. */
+  cancelRequested?: boolean;
   /** A failure that may pass: the send waits for retrySend. */
   awaitingRetry: boolean;
   attempt: number;

@@ -112,7 +112,8 @@ export class SendResolver {
       return { send, userErrors: [userError('INVALID_INPUT', live ? 'The channel has the message already; it can no longer be cancelled.' : `The send has finished (${send.state}).`, ['id'])], conflict: null };
     }
     await ctx.sends.cancel(id, ctx.viewer!.id);
-    await settled(ctx, id, (s) => !s || s.state === 'CANCELLED' || !s.cancellable);
+    // Until the workflow has carried the cancel out, or shown it did not take it.
+    await settled(ctx, id, (s) => !s || s.state === 'CANCELLED' || (!s.cancellable && !s.cancelRequested));
     const after = (await getSend(ctx.db, id))!;
     // The signal raced the channel: say so rather than claim a cancel that did not happen.
     if (after.state !== 'CANCELLED') return { send: after, userErrors: [userError('INVALID_INPUT', 'The channel took the message before the cancel arrived.', ['id'])], conflict: null };
