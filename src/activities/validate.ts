@@ -9,7 +9,7 @@ import { clientChannelOption } from '../domain/clientChannels.js';
 import { userError, type UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
 import { checkSend } from '../domain/sendRules.js';
-import { isUuid } from '../graphql/ids.js';
+import { isUuid } from '../domain/ids.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface Validation {

@@ -45,8 +45,3 @@ export async function getSend(tx: DbOrTx, id: string): Promise<SendRow | null> {
   const [row] = await tx.select().from(sends).where(eq(sends.id, id));
   return row ?? null;
 }
-
-export async function getSendByMessage(tx: DbOrTx, messageId: string): Promise<SendRow | null> {
-  const [row] = await tx.select().from(sends).where(eq(sends.messageId, messageId));
-  return row ?? null;
-}

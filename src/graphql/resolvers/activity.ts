@@ -7,7 +7,7 @@ import { userError, UserErrorException } from '../../domain/errors.js';
 import type { HeraldEvent } from '../../events/bus.js';
 import { authorize } from '../auth.js';
 import { createLoaders, type Context } from '../context.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '../../domain/ids.js';
 import { ClientActivityType, InboundMessageInput, InboundPayload, OutboundSendType, ThreadPayload } from '../sendTypes.js';
 import { ThreadType } from '../types.js';
 import { loadClient } from './client.js';

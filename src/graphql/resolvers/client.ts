@@ -13,7 +13,7 @@ import { userError, UserErrorException, type UserError } from '../../domain/erro
 import { checkNewClientPhone, displayPhone } from '../../domain/phone.js';
 import { STAFF } from '../auth.js';
 import type { Context } from '../context.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '../../domain/ids.js';
 import { ChannelEnum } from '../scalars.js';
 import {
   ClientChannelType, ClientInput, ClientType, CreateClientPayload, MessageConnectionType, MessengerUsernameType, ThreadType,

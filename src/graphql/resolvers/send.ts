@@ -7,7 +7,7 @@ import { sendIdFor, type SendRequest } from '../../domain/send.js';
 import type { SendSnapshot } from '../../workflows/shared.js';
 import { STAFF } from '../auth.js';
 import type { Context } from '../context.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '../../domain/ids.js';
 import { OutboundSendType, SendMessageInput, SendMessagePayload, SendStepType } from '../sendTypes.js';
 import { AgentType, ClientType, MessageType, ThreadType } from '../types.js';
 import { loadClient } from './client.js';

@@ -9,7 +9,7 @@ import { workflowEvents } from '../../temporal/history.js';
 import { authorize } from '../auth.js';
 import type { Context } from '../context.js';
 import { toGraphQLError } from '../errors.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '../../domain/ids.js';
 import { ChannelEnum, DateTimeScalar, SendStateEnum } from '../scalars.js';
 import { OutboundSendType, WorkflowEventType } from '../sendTypes.js';
 import { PageInfoType } from '../types.js';

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from '
 import type { ThreadRow } from '../../db/clients.js';
 import type { AttachmentRow, MessageRow, StatusChangeRow, TemplateRow } from '../../db/messages.js';
 import type { Context } from '../context.js';
-import { isUuid } from '../ids.js';
+import { isUuid } from '../../domain/ids.js';
 import {
   AgentType, AttachmentType, ClientType, DeliveryFailureType, MessageStatusChangeType, MessageType, TemplateType,
   TemplateVariableType, ThreadType, TransferTargetType,
