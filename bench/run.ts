@@ -150,7 +150,7 @@ async function startStack(): Promise<{ stack: Stack; steps: Record<string, numbe
   // started here and handed to Herald as TEMPORAL_ADDRESS; by default embedded mode's own file-backed one.
   let memoryServer: DevServer | null = null;
   if (process.env.BENCH_TEMPORAL_DB === 'memory') {
-    memoryServer = await timed('temporal-memory', () => startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, namespace: process.env.TEMPORAL_NAMESPACE || 'default' }));
+    memoryServer = await timed('temporal-memory', () => startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: path.resolve('node_modules/.cache/herald'), namespace: process.env.TEMPORAL_NAMESPACE || 'default', log: console.log }));
     extraStop = () => memoryServer!.stop();
   }
   const config = loadConfig({

