@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   SEND_RETRY_WAIT_SECONDS: positiveSeconds.default(60 * 60),
   SEND_DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
   SEND_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
+  /** How long sendMessage waits for the send to be validated and reserved before it answers SYSTEM_ERROR. */
+  SEND_ANSWER_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
   /** Telegram Bot API; without a bot token Telegram is not configured (embedded mode: the sandbox). */
   TELEGRAM_API_URL: optionalUrl,
   TELEGRAM_BOT_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9:_-]+$/, 'must be a bot token (digits:letters)').optional()),
@@ -96,7 +98,7 @@ export interface Config {
   /** Per gateway channel: where to POST and the HMAC-SHA256 secret; absent: not configured. */
   gateway: Record<GatewayChannel, GatewayEndpoint | undefined>;
   demo: boolean;
-  sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number };
+  sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number; answerTimeoutMs: number };
   sandboxPort: number;
   templateSyncMinutes: number;
 }
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryWaitSeconds: e.SEND_RETRY_WAIT_SECONDS,
       deliveryAttempts: e.SEND_DELIVERY_ATTEMPTS,
       retryInitialMs: e.SEND_RETRY_INITIAL_MS,
+      answerTimeoutMs: e.SEND_ANSWER_TIMEOUT_SECONDS * 1000,
     },
     sandboxPort: e.SANDBOX_PORT,
     templateSyncMinutes: e.TEMPLATE_SYNC_MINUTES,

@@ -2,7 +2,7 @@ import type { ActivityDeps } from './deps.js';
 import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
-import { noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
+import { abandonSendActivity, noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
 import { syncTemplatesActivity } from './templates.js';
 import { validateSendActivity } from './validate.js';
 
@@ -17,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     settleMessage: settleMessageActivity(deps),
     noteTransientFailure: noteTransientFailureActivity(deps),
     recordSendState: recordSendStateActivity(deps),
+    abandonSend: abandonSendActivity(deps),
     syncTemplates: syncTemplatesActivity(deps),
   };
 }

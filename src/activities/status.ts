@@ -56,3 +56,36 @@ export function recordSendStateActivity(deps: ActivityDeps) {
     await recordSendProgress(deps.db, input.sendId, input);
   };
 }
+
+export interface AbandonInput {
+  sendId: string;
+  messageId: string | null;
+  threadId: string | null;
+  /** What went wrong, for the supervisor. */
+  reason: string;
+  errors: UserError[];
+}
+
+/**
+ * A step of Herald's own failed for good: the send ends FAILED with the reason and releases the
+ * thread it reserved. A message the channel does not have yet fails with it (SYSTEM_ERROR); one the
+ * channel took keeps its status, since it did go out. One transaction.
+ */
+export function abandonSendActivity(deps: ActivityDeps) {
+  return async function abandonSend(input: AbandonInput): Promise<{ messageStatus: MessageStatus | null }> {
+    return deps.db.transaction(async (tx) => {
+      let messageStatus: MessageStatus | null = null;
+      if (input.messageId) {
+        const moved = await moveMessageStatus(tx, input.messageId, {
+          status: 'FAILED',
+          failure: { code: 'SYSTEM_ERROR', providerCode: null, message: input.reason },
+          onlyFrom: ['PENDING'],
+        });
+        messageStatus = moved.status;
+      }
+      if (input.threadId) await closeThread(tx, input.threadId, `released: ${input.reason}`, null);
+      await recordSendProgress(tx, input.sendId, { state: 'FAILED', errors: input.errors, step: { name: 'fail', state: 'FAILED', detail: input.reason } });
+      return { messageStatus };
+    });
+  };
+}

@@ -49,4 +49,5 @@ export const FAILURE_MESSAGES: Record<DeliveryFailureCode, string> = {
   PROVIDER_REJECTED: 'The channel refused the message.',
   PROVIDER_ERROR: 'The channel failed to deliver the message.',
   EXPIRED: 'No delivery status arrived in time.',
+  SYSTEM_ERROR: 'Herald could not carry out a step of the send.',
 };

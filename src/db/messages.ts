@@ -64,6 +64,8 @@ export async function getAttachments(db: DbOrTx, ids: readonly string[]): Promis
 
 export interface StatusMove {
   status: MessageStatus;
+  /** Move only from one of these (a failure that must not overwrite a message already out). */
+  onlyFrom?: readonly MessageStatus[];
   at?: Date;
   failure?: { code: DeliveryFailureCode; providerCode: string | null; message: string } | null;
   note?: string | null;
@@ -76,7 +78,7 @@ export interface StatusMove {
 export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove): Promise<{ changed: boolean; status: MessageStatus }> {
   const [current] = await tx.select({ status: messages.status, clientId: messages.clientId, threadId: messages.threadId }).from(messages).where(eq(messages.id, messageId)).for('update');
   if (!current) throw new Error(`message ${messageId} does not exist`);
-  if (!canMoveTo(current.status, move.status)) return { changed: false, status: current.status };
+  if (!canMoveTo(current.status, move.status) || (move.onlyFrom && !move.onlyFrom.includes(current.status))) return { changed: false, status: current.status };
   const at = move.at ?? new Date();
   await tx.update(messages).set({
     status: move.status,

@@ -20,6 +20,8 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const DELIVERY_FAILURE_CODES = [
   'TEMPLATE_MISMATCH', 'NOT_CHANNEL_USER', 'BLOCKED_BY_USER', 'OUTSIDE_SESSION_WINDOW',
   'PROVIDER_REJECTED', 'PROVIDER_ERROR', 'EXPIRED',
+  // Herald itself could not carry out a step of the send (its reason is in the message).
+  'SYSTEM_ERROR',
 ] as const;
 export type DeliveryFailureCode = (typeof DELIVERY_FAILURE_CODES)[number];
 

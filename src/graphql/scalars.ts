@@ -3,8 +3,17 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { registerEnumType } from 'type-graphql';
 import * as E from '../domain/enums.js';
 import { USER_ERROR_CODES } from '../domain/errors.js';
+import { checkDate } from '../domain/input.js';
 
 // The contract names its scalar `DateTime` (ISO-8601 string); type-graphql's own is DateTimeISO.
+// A date outside the years Herald can mean (src/domain/input.ts) is refused as bad input.
+function parseDate(value: unknown): Date {
+  const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+  const problem = checkDate(date);
+  if (problem) throw new TypeError(`DateTime needs an ISO-8601 date and time; ${JSON.stringify(value)} ${problem}`);
+  return date;
+}
+
 export const DateTimeScalar = new GraphQLScalarType<Date | null, string>({
   name: 'DateTime',
   description: 'ISO-8601 date and time',
@@ -13,16 +22,10 @@ export const DateTimeScalar = new GraphQLScalarType<Date | null, string>({
     if (Number.isNaN(date.getTime())) throw new TypeError(`DateTime cannot represent ${String(value)}`);
     return date.toISOString();
   },
-  parseValue(value) {
-    const date = new Date(String(value));
-    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw new TypeError(`DateTime needs an ISO-8601 string, got ${JSON.stringify(value)}`);
-    return date;
-  },
+  parseValue: parseDate,
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) throw new TypeError('DateTime needs an ISO-8601 string');
-    const date = new Date(ast.value);
-    if (Number.isNaN(date.getTime())) throw new TypeError(`DateTime needs an ISO-8601 string, got "${ast.value}"`);
-    return date;
+    return parseDate(ast.value);
   },
 });
 

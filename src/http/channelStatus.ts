@@ -6,7 +6,7 @@ import { GATEWAY_CHANNELS, type GatewayChannel } from '../domain/channels.js';
 import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode, type MessageStatus } from '../domain/enums.js';
 import type { SendGateway } from '../temporal/sends.js';
 import type { DeliveryStatusEvent } from '../workflows/shared.js';
-import { HttpError, readRawBody, sendJson } from './io.js';
+import { HttpError, parseJsonBody, readRawBody, sendJson } from './io.js';
 import type { Route } from './server.js';
 import { signalDeliveryStatus } from './webhooks.js';
 
@@ -80,12 +80,7 @@ export function channelStatusRoutes(deps: { db: Db; config: Config; sends: SendG
         const raw = await readRawBody(req);
         const channel = signingChannel(deps.config, raw, req.headers);
         if (!channel) return sendJson(res, 401, { error: `missing or wrong ${SIGNATURE_HEADER}` });
-        let body: unknown;
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new HttpError(400, 'The request body is not valid JSON.');
-        }
+        const body = parseJsonBody(raw);
         const parsed = parseGatewayStatus(body, channel);
         sendJson(res, 200, { status: await signalDeliveryStatus(deps, parsed.providerRequestId, parsed.event, channel) });
       },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkJsonStrings } from '../domain/input.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, message: string) {
@@ -24,12 +25,23 @@ export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promi
 }
 
 export async function readJson(req: IncomingMessage, limit?: number): Promise<unknown> {
-  const text = await readBody(req, limit);
+  return parseJsonBody(await readRawBody(req, limit));
+}
+
+/**
+ * A webhook body as JSON, through the same door as GraphQL arguments (src/domain/input.ts): a NUL
+ * byte, a lone surrogate or an over-long string is a 400 naming the field, never a failing statement.
+ */
+export function parseJsonBody(raw: Buffer | string): unknown {
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch {
     throw new HttpError(400, 'The request body is not valid JSON.');
   }
+  const problems = checkJsonStrings(body);
+  if (problems.length > 0) throw new HttpError(400, problems.map((p) => p.message).join(' '));
+  return body;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -4,6 +4,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { GraphQLSchema } from 'graphql';
 import { createContext, type Context, type Services } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
+import { inputDoorPlugin } from '../graphql/inputDoor.js';
 import { bearerToken, viewerForToken } from './auth.js';
 import { HttpError, readBody, sendJson } from './io.js';
 
@@ -32,7 +33,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
     schema: options.schema,
     formatError,
     introspection: true,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), inputDoorPlugin()],
   });
   await apollo.start();
 

@@ -1,9 +1,10 @@
 import type http from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext, type Services } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
+import { inputErrors, inputProblems } from '../graphql/inputDoor.js';
 import { bearerToken, viewerForToken } from './auth.js';
 
 // Subscriptions over graphql-ws on the GraphQL port (ws /graphql). The token comes in
@@ -23,6 +24,17 @@ export function attachSubscriptions(server: http.Server, schema: GraphQLSchema, 
         (ctx.extra as { viewerId?: string }).viewerId = viewer.id;
         (ctx.extra as { viewer?: unknown }).viewer = viewer;
         return true;
+      },
+      // The same door as HTTP: a refused argument never reaches a resolver.
+      onSubscribe: (_ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws answers the syntax error itself
+        }
+        const problems = inputProblems(schema, document, payload.variables ?? undefined);
+        return problems.length > 0 ? inputErrors(problems) : undefined;
       },
       // A fresh context (and loaders) per event, so each one reads the rows as they are now.
       context: (ctx) => createContext(services, (ctx.extra as { viewer?: Parameters<typeof createContext>[1] }).viewer ?? null),

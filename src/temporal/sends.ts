@@ -13,9 +13,15 @@ import { SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE } from './searchAttributes.js
 // The API's side of a send: start it (Update-with-Start), read its live state, and pass on what
 // happens to it from outside (cancel, retry, delivery statuses).
 
-const START_ATTEMPTS = 5;
-
 export type StartOutcome = { kind: 'answered'; answer: SendAnswer } | { kind: 'finished' };
+
+/** The send was not confirmed within the answer deadline; it may still be under way (R21: ask again). */
+export class SendNotConfirmedError extends Error {
+  constructor(readonly sendId: string, cause: unknown) {
+    super(`send ${sendId} was not confirmed in time`, { cause });
+    this.name = 'SendNotConfirmedError';
+  }
+}
 
 export class SendGateway {
   constructor(private readonly client: Client, private readonly config: Config) {}
@@ -31,18 +37,22 @@ export class SendGateway {
   }
 
   /**
-   * R21: the workflow id is `send:<requestId>`. A running send answers the update again with its
-   * first answer; a finished one cannot be started twice (REJECT_DUPLICATE) and is read from the
-   * database by the caller.
+   * R21: the workflow id is the send id. A running send answers the update again with its first
+   * answer; a finished one cannot be started twice (REJECT_DUPLICATE) and is read from the
+   * database by the caller. The caller waits at most SEND_ANSWER_TIMEOUT_SECONDS: a send that is
+   * not confirmed by then (no worker, an overloaded server) throws SendNotConfirmedError, and the
+   * same requestId finds it later without sending twice.
    */
   async start(request: SendRequest): Promise<StartOutcome> {
-    // The workflow id makes the call idempotent: when the server's deadline passes under load the
-    // workflow may already run, and asking again attaches to it instead of sending twice (R21).
-    for (let attempt = 1; ; attempt++) {
+    const deadline = Date.now() + this.config.sends.answerTimeoutMs;
+    // Asking again inside the deadline is safe: the workflow id makes the call idempotent.
+    for (;;) {
       try {
-        return await this.startOnce(request);
+        return await this.client.withDeadline(deadline, () => this.startOnce(request));
       } catch (err) {
-        if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) || attempt >= START_ATTEMPTS) throw err;
+        if (Date.now() >= deadline || !(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) {
+          throw Date.now() >= deadline ? new SendNotConfirmedError(request.sendId, err) : err;
+        }
       }
     }
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
 import { createActivities, type Activities } from '../activities/index.js';
+import { failFastOnStatementErrors } from '../activities/failures.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { EdnaClient } from '../channels/edna.js';
@@ -44,7 +45,8 @@ export async function startWorker(options: WorkerOptions): Promise<HeraldWorker>
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: withOverrides(createActivities({ db: options.db, config, edna, mailer, telegram, gateway }), options.overrideActivities),
+    // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was built.
+    activities: failFastOnStatementErrors(withOverrides(createActivities({ db: options.db, config, edna, mailer, telegram, gateway }), options.overrideActivities)),
   });
   const running = worker.run().finally(async () => {
     mailer.close();

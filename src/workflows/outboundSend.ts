@@ -11,7 +11,7 @@ import { statusRank } from '../domain/messageStatus.js';
 import type { SendRequest } from '../domain/send.js';
 import { SA_STATE } from '../temporal/searchAttributes.js';
 import {
-  acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
+  DATA_ERROR, acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
   type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
 } from './shared.js';
 
@@ -38,9 +38,16 @@ const ENDS_IN_FAILURE: ReadonlySet<MessageStatus> = new Set(['UNDELIVERED', 'FAI
 const FINAL: ReadonlySet<MessageStatus> = new Set(['READ', ...ENDS_IN_FAILURE]);
 
 export async function outboundSend({ request, timing }: OutboundSendInput): Promise<SendSnapshot> {
+  // Herald's own records: a fault of the moment (a lost connection, a deadlock) is retried for
+  // about ten minutes; a statement the database refuses (DATA_ERROR) is not retried at all.
   const records = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 25, nonRetryableErrorTypes: [DATA_ERROR] },
+  });
+  // Writing down that a step failed gets longer: it is what releases the thread.
+  const compensation = proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 100, nonRetryableErrorTypes: [DATA_ERROR] },
   });
   const { deliverMessage } = proxyActivities<Activities>({
     startToCloseTimeout: '60 seconds',
@@ -105,48 +112,74 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     return result;
   };
 
-  // 1. validate
-  const validation = await records.validateSend(request);
-  if (validation.errors.length > 0) {
-    enter(validation.conflictThreadId !== null || validation.errors.some((e) => e.code === 'ACTIVE_THREAD_EXISTS') ? 'CONFLICT' : 'REJECTED');
-    answerWith(validation.errors, validation.conflictThreadId);
+  try {
+    return await validateReserveDeliver();
+  } catch (err) {
+    const reason = ownStepFailure(err);
+    if (reason === null) throw err;
+    return failOwnStep(reason);
+  }
+
+  async function validateReserveDeliver(): Promise<SendSnapshot> {
+    // 1. validate
+    const validation = await records.validateSend(request);
+    if (validation.errors.length > 0) {
+      enter(validation.conflictThreadId !== null || validation.errors.some((e) => e.code === 'ACTIVE_THREAD_EXISTS') ? 'CONFLICT' : 'REJECTED');
+      answerWith(validation.errors, validation.conflictThreadId);
+      return finish();
+    }
+
+    // 2. reserve
+    enter('RESERVING');
+    const reservation = await records.reserveSend(request);
+    if (!reservation.ok) {
+      enter('CONFLICT');
+      answerWith(reservation.errors, reservation.conflictThreadId);
+      return finish();
+    }
+    messageId = reservation.messageId;
+    threadId = reservation.threadId;
+    messageStatus = 'PENDING';
+    enter('DELIVERING');
+    answerWith([], null);
+
+    // 3. deliver
+    if (!(await deliverUntilAccepted())) return finish();
+
+    // 4. dispose
+    if (threadId && request.disposition) {
+      await records.disposeThread({ sendId: request.sendId, threadId, agentId: request.agentId, disposition: request.disposition, clientWroteIn });
+    }
+
+    // 5. await status (email and Telegram give no delivery receipts: SENT is as far as they go,
+    // so the send completes there instead of waiting for a receipt that never comes and expiring)
+    const caps = capabilitiesOf(request.channel);
+    if (!caps.deliveryReceipts) {
+      enter('COMPLETED');
+      await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: 'SENT', detail: `${caps.channel === 'EMAIL' ? 'email' : caps.label} has no delivery receipts` } });
+      return finish();
+    }
+    enter('AWAITING_STATUS');
+    await records.recordSendState({ sendId: request.sendId, state, step: { name: 'await status', state: 'WAITING' } });
+    await awaitFinalStatus();
     return finish();
   }
 
-  // 2. reserve
-  enter('RESERVING');
-  const reservation = await records.reserveSend(request);
-  if (!reservation.ok) {
-    enter('CONFLICT');
-    answerWith(reservation.errors, reservation.conflictThreadId);
+  /**
+   * A step of Herald's own failed for good (its record refused, or retries spent): the send ends
+   * FAILED with the reason, the caller is answered if it was still waiting, and the thread is released.
+   */
+  async function failOwnStep(reason: string): Promise<SendSnapshot> {
+    const message = `Herald could not carry out the send: ${reason}.`;
+    if (!answer) {
+      state = 'FAILED';
+      answerWith([{ code: 'SYSTEM_ERROR', message: `${message} Nothing was sent.` }], null);
+    }
+    enter('FAILED');
+    const result = await compensation.abandonSend({ sendId: request.sendId, messageId, threadId, reason: message, errors: answer!.errors });
+    messageStatus = result.messageStatus ?? messageStatus;
     return finish();
   }
-  messageId = reservation.messageId;
-  threadId = reservation.threadId;
-  messageStatus = 'PENDING';
-  enter('DELIVERING');
-  answerWith([], null);
-
-  // 3. deliver
-  if (!(await deliverUntilAccepted())) return finish();
-
-  // 4. dispose
-  if (threadId && request.disposition) {
-    await records.disposeThread({ sendId: request.sendId, threadId, agentId: request.agentId, disposition: request.disposition, clientWroteIn });
-  }
-
-  // 5. await status (email and Telegram give no delivery receipts: SENT is as far as they go,
-  // so the send completes there instead of waiting for a receipt that never comes and expiring)
-  const caps = capabilitiesOf(request.channel);
-  if (!caps.deliveryReceipts) {
-    enter('COMPLETED');
-    await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: 'SENT', detail: `${caps.channel === 'EMAIL' ? 'email' : caps.label} has no delivery receipts` } });
-    return finish();
-  }
-  enter('AWAITING_STATUS');
-  await records.recordSendState({ sendId: request.sendId, state, step: { name: 'await status', state: 'WAITING' } });
-  await awaitFinalStatus();
-  return finish();
 
   /** Tries until the channel has the message; false when it failed or was cancelled instead. */
   async function deliverUntilAccepted(): Promise<boolean> {
@@ -163,6 +196,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         messageStatus = 'SENT';
         return true;
       } catch (err) {
+        if (isDataError(err)) throw err;
         const permanent = permanentFailure(err);
         if (permanent) {
           await settle(
@@ -253,6 +287,17 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
       .map((id) => partStatus.get(id) ?? 'SENT')
       .reduce((slowest, s) => (statusRank(s) < statusRank(slowest) ? s : slowest));
   }
+}
+
+function isDataError(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === DATA_ERROR;
+}
+
+/** The reason when `err` is one of Herald's own steps failing for good; null for anything else. */
+function ownStepFailure(err: unknown): string | null {
+  if (!(err instanceof ActivityFailure)) return null;
+  if (permanentFailure(err)) return null;
+  return `${err.activityType} failed (${failureText(err)})`;
 }
 
 function permanentFailure(err: unknown): PermanentFailureDetails | null {

@@ -46,3 +46,6 @@ export const retrySignal = defineSignal<[{ byAgentId: string | null }]>('retry')
 export const clientWroteInSignal = defineSignal<[{ at: string }]>('clientWroteIn');
 
 export const OUTBOUND_SEND_WORKFLOW = 'outboundSend';
+
+/** The failure type of a step that can never succeed as it stands (a statement the database refuses). */
+export const DATA_ERROR = 'HeraldDataError';

@@ -25,9 +25,9 @@ function visible(ctx: Context, send: SendRow | null): SendRow | null {
   return null;
 }
 
-async function payloadFor(ctx: Context, send: SendRow, conflictThreadId: string | null): Promise<SendMessagePayload> {
+async function payloadFor(ctx: Context, send: SendRow, userErrors: UserError[], conflictThreadId: string | null): Promise<SendMessagePayload> {
   const conflict = conflictThreadId ? await conflictOf(ctx, send.clientId, conflictThreadId) : null;
-  return { send, userErrors: send.errors, conflict };
+  return { send, userErrors, conflict };
 }
 
 async function conflictOf(ctx: Context, clientId: string, threadId: string) {
@@ -96,10 +96,15 @@ export class SendResolver {
       return refuse(userError('SYSTEM_ERROR', `Herald could not confirm the send in time. Ask again with requestId "${requestId}": it will not be sent twice.`, ['requestId']));
     }
     const send = await getSend(ctx.db, sendId);
-    if (!send) throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
+    if (!send) {
+      // Only a send whose very first record failed has no row; its answer says why.
+      if (outcome.kind === 'answered' && outcome.answer.errors.length > 0) return { send: null, userErrors: outcome.answer.errors, conflict: null };
+      throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
+    }
     if (!visible(ctx, send)) return refuse(userError('FORBIDDEN', 'That requestId belongs to another caller\'s send.', ['requestId']));
-    const conflictThreadId = outcome.kind === 'answered' ? outcome.answer.conflictThreadId : null;
-    return payloadFor(ctx, send, conflictThreadId);
+    // The workflow's answer is the truth as of now; the record may still be catching up with it.
+    if (outcome.kind === 'answered') return payloadFor(ctx, send, outcome.answer.errors, outcome.answer.conflictThreadId);
+    return payloadFor(ctx, send, send.errors, null);
   }
 
   @Authorized(...STAFF)
