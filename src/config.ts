@@ -56,6 +56,10 @@ const EnvSchema = z.object({
   /** Where the embedded edna sandbox listens (embedded mode without EDNA_BASE_URL). */
   SANDBOX_PORT: port.default(4010),
   TEMPLATE_SYNC_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** production: introspection and GraphiQL off unless switched on. */
+  NODE_ENV: z.string().optional(),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHIQL: bool.optional(),
 });
 
 export interface Config {
@@ -101,6 +105,13 @@ export interface Config {
   sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number; answerTimeoutMs: number };
   sandboxPort: number;
   templateSyncMinutes: number;
+  production: boolean;
+  graphql: {
+    /** Schema introspection (GRAPHQL_INTROSPECTION); off by default in production. */
+    introspection: boolean;
+    /** GraphiQL on GET /graphql (GRAPHIQL); off by default in production. */
+    graphiql: boolean;
+  };
 }
 
 export interface GatewayEndpoint {
@@ -139,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError([...problems, ...pairs]);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
   const gateway = {} as Record<GatewayChannel, GatewayEndpoint | undefined>;
   for (const channel of GATEWAY_CHANNELS) {
     const url = e[`CHANNEL_${channel}_URL`];
@@ -181,6 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sandboxPort: e.SANDBOX_PORT,
     templateSyncMinutes: e.TEMPLATE_SYNC_MINUTES,
+    production,
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? !production,
+      graphiql: e.GRAPHIQL ?? !production,
+    },
   };
 }
 

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { DbOrTx } from './client.js';
 import { canMoveTo } from '../domain/messageStatus.js';
 import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
 import { publish } from '../events/bus.js';
-import { attachments, messageStatusChanges, messages, templates, templateVariables, threads } from './schema.js';
+import { attachments, clients, messageStatusChanges, messages, templates, templateVariables, threads } from './schema.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type StatusChangeRow = typeof messageStatusChanges.$inferSelect;
@@ -12,18 +12,37 @@ export type TemplateRow = typeof templates.$inferSelect;
 export type TemplateVariableRow = typeof templateVariables.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
 
-/** A client's chat history, newest first, one page past `after`. */
-export async function clientHistory(db: DbOrTx, clientId: string, first: number, after: Cursor | null) {
-  const rows = await db
-    .select({ message: messages, cursorAt: cursorTime(messages.createdAt) })
+export interface HistoryPage {
+  rows: Array<{ message: MessageRow; cursor: string }>;
+  hasNextPage: boolean;
+}
+
+/**
+ * Several clients' chat histories, newest first, one page past `after` each, in one query: a
+ * lateral join runs the indexed page query per client, so a nested `client.history` costs one
+ * statement per level, not one per client.
+ */
+export async function clientHistories(db: DbOrTx, clientIds: readonly string[], first: number, after: Cursor | null): Promise<Map<string, HistoryPage>> {
+  const pages = new Map<string, HistoryPage>(clientIds.map((id) => [id, { rows: [], hasNextPage: false }]));
+  if (clientIds.length === 0) return pages;
+  const page = db
+    .select({ ...getTableColumns(messages), cursorAt: cursorTime(messages.createdAt).as('cursor_at') })
     .from(messages)
-    .where(and(eq(messages.clientId, clientId), after ? afterCursor(messages.createdAt, messages.id, after) : undefined))
+    .where(and(eq(messages.clientId, clients.id), after ? afterCursor(messages.createdAt, messages.id, after) : undefined))
     .orderBy(desc(messages.createdAt), desc(messages.id))
-    .limit(first + 1);
-  return {
-    rows: rows.slice(0, first).map((r) => ({ message: r.message, cursor: encodeCursor({ at: r.cursorAt, id: r.message.id }) })),
-    hasNextPage: rows.length > first,
-  };
+    .limit(first + 1)
+    .as('page');
+  const rows = await db.select().from(clients).innerJoinLateral(page, sql`true`).where(inArray(clients.id, [...clientIds]));
+  const byClient = new Map<string, Array<MessageRow & { cursorAt: string }>>();
+  for (const { page: row } of rows) byClient.set(row.clientId, [...(byClient.get(row.clientId) ?? []), row]);
+  for (const [clientId, list] of byClient) {
+    list.sort((a, b) => (a.cursorAt === b.cursorAt ? (a.id < b.id ? 1 : -1) : a.cursorAt < b.cursorAt ? 1 : -1));
+    pages.set(clientId, {
+      rows: list.slice(0, first).map(({ cursorAt, ...message }) => ({ message, cursor: encodeCursor({ at: cursorAt, id: message.id }) })),
+      hasNextPage: list.length > first,
+    });
+  }
+  return pages;
 }
 
 export async function threadMessages(db: DbOrTx, threadIds: readonly string[]): Promise<MessageRow[]> {

@@ -35,6 +35,9 @@ export const ID_MAX = 200;
 /** Lists: at most this many items unless named below. */
 export const LIST_LIMITS: Readonly<Record<string, number>> = { bcc: 50, usernames: 20, variables: 50 };
 export const DEFAULT_LIST_MAX = 100;
+/** Pages of a list (`first`): at least one item, at most MAX_PAGE. */
+export const MAX_PAGE = 100;
+
 /** Dates outside these years mean a mistake (and PostgreSQL has no year 0). */
 export const EARLIEST_YEAR = 1970;
 export const LATEST_YEAR = 9999;
@@ -81,6 +84,10 @@ export function checkString(value: string, field: readonly string[], kind: Strin
 export function checkList(length: number, field: readonly string[]): UserError | null {
   const max = listLimit(field);
   return length > max ? userError('INVALID_INPUT', `${show(field)} has ${length} items; at most ${max} are allowed.`, [...field]) : null;
+}
+
+export function checkPageSize(first: number, field: readonly string[]): UserError | null {
+  return first >= 1 && first <= MAX_PAGE ? null : userError('INVALID_INPUT', `${show(field)} is ${first}; a page holds 1 to ${MAX_PAGE} items.`, [...field]);
 }
 
 export function checkDate(date: Date): string | null {

@@ -3,8 +3,9 @@ import { configuredChannels, type Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { getAgents, getTransferTargets } from '../db/agents.js';
 import { getActiveThreads, getClientChannels, getClients, getUsernames, type ClientRow, clientFacts } from '../db/clients.js';
+import type { Cursor } from '../db/cursor.js';
 import {
-  getAttachments, getMessages, getTemplates, getTemplateVariables, getThreads, statusChanges, threadMessages,
+  clientHistories, getAttachments, getMessages, type HistoryPage, getTemplates, getTemplateVariables, getThreads, statusChanges, threadMessages,
 } from '../db/messages.js';
 import { listStandChannels, toSettings } from '../db/stand.js';
 import { approvedTextTemplateCounts } from '../db/templates.js';
@@ -50,6 +51,17 @@ function grouped<T>(load: (ids: readonly string[]) => Promise<T[]>, keyOf: (row:
   });
 }
 
+/** One loader per distinct set of arguments (a page size and cursor), made on first use. */
+function keyed<A extends unknown[], L>(make: (...args: A) => L, keyOf: (...args: A) => string): (...args: A) => L {
+  const made = new Map<string, L>();
+  return (...args) => {
+    const key = keyOf(...args);
+    let loader = made.get(key);
+    if (!loader) made.set(key, (loader = make(...args)));
+    return loader;
+  };
+}
+
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= load());
@@ -71,6 +83,10 @@ export function createLoaders(db: Db, viewer: Viewer | null, now: Date, configur
     activeThread: grouped((ids) => getActiveThreads(db, ids), (r) => r.clientId),
     threadMessages: grouped((ids) => threadMessages(db, ids), (r) => r.threadId),
     statusChanges: grouped((ids) => statusChanges(db, ids), (r) => r.messageId),
+    history: keyed((first: number, after: Cursor | null) => new DataLoader<string, HistoryPage>(async (ids) => {
+      const pages = await clientHistories(db, ids, first, after);
+      return ids.map((id) => pages.get(id)!);
+    }), (first, after) => `${first}|${after?.at ?? ''}|${after?.id ?? ''}`),
     standChannels: once(() => (viewer ? listStandChannels(db, viewer.standId) : Promise.resolve([]))),
     approvedTextTemplates: once(() => approvedTextTemplateCounts(db)),
     async clientChannelOptions(client: ClientRow): Promise<ClientChannelOption[]> {

@@ -3,14 +3,17 @@ import {
   GraphQLError, GraphQLID, TypeInfo, getNamedType, isInputObjectType, isListType, isNonNullType, valueFromAST, visit, visitWithTypeInfo,
   type DocumentNode, type GraphQLInputType, type GraphQLSchema,
 } from 'graphql';
-import { checkList, checkString } from '../domain/input.js';
+import { checkList, checkPageSize, checkString } from '../domain/input.js';
 import type { UserError } from '../domain/errors.js';
+import { complexityProblem } from './limits.js';
 
 // The GraphQL door: every argument of an operation, literal or variable, walked along its input
 // type before anything runs, so a NUL byte, a lone surrogate, an empty id or an over-long string
 // is refused with INVALID_INPUT naming the field (src/domain/input.ts has the rules).
 
 const MAX_PROBLEMS = 10;
+/** Arguments that size a page of a list. */
+const PAGE_ARGUMENTS = new Set(['first', 'last']);
 
 export function inputProblems(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined): UserError[] {
   const typeInfo = new TypeInfo(schema);
@@ -49,7 +52,18 @@ function walk(value: unknown, type: GraphQLInputType, field: string[], problems:
   if (typeof value === 'string') {
     const problem = checkString(value, field, getNamedType(inner) === GraphQLID ? 'ID' : 'STRING');
     if (problem) problems.push(problem);
+  } else if (typeof value === 'number' && PAGE_ARGUMENTS.has(field.at(-1)!)) {
+    const problem = checkPageSize(value, field);
+    if (problem) problems.push(problem);
   }
+}
+
+/** Everything a valid operation must pass before it runs: its values and the rows it could pull. */
+export function doorProblems(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): UserError[] {
+  const problems = inputProblems(schema, document, variables);
+  if (problems.length > 0) return problems;
+  const tooMuch = complexityProblem(schema, document, variables, operationName);
+  return tooMuch ? [tooMuch] : [];
 }
 
 /** The door's refusal: one GraphQL error per problem, each with the contract's code and its field. */
@@ -63,7 +77,7 @@ export function inputDoorPlugin<T extends BaseContext>(): ApolloServerPlugin<T> 
     async requestDidStart() {
       return {
         async responseForOperation({ schema, document, request }) {
-          const problems = inputProblems(schema, document, request.variables);
+          const problems = doorProblems(schema, document, request.variables, request.operationName);
           if (problems.length === 0) return null;
           return {
             http: { status: 400, headers: new HeaderMap([['content-type', 'application/json; charset=utf-8']]) },

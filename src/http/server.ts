@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createContext, type Context, type Services } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
 import { inputDoorPlugin } from '../graphql/inputDoor.js';
+import { armorRules } from '../graphql/limits.js';
 import { bearerToken, viewerForToken } from './auth.js';
 import { HttpError, readBody, sendJson } from './io.js';
 
@@ -32,7 +33,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     formatError,
-    introspection: true,
+    introspection: options.services.config.graphql.introspection,
+    validationRules: armorRules(),
+    allowBatchedHttpRequests: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), inputDoorPlugin()],
   });
   await apollo.start();

@@ -1,10 +1,11 @@
 import type http from 'node:http';
-import { parse, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext, type Services } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
-import { inputErrors, inputProblems } from '../graphql/inputDoor.js';
+import { doorProblems, inputErrors } from '../graphql/inputDoor.js';
+import { armorRules } from '../graphql/limits.js';
 import { bearerToken, viewerForToken } from './auth.js';
 
 // Subscriptions over graphql-ws on the GraphQL port (ws /graphql). The token comes in
@@ -33,7 +34,9 @@ export function attachSubscriptions(server: http.Server, schema: GraphQLSchema, 
         } catch {
           return undefined; // graphql-ws answers the syntax error itself
         }
-        const problems = inputProblems(schema, document, payload.variables ?? undefined);
+        const invalid = validate(schema, document, [...specifiedRules, ...armorRules()]);
+        if (invalid.length > 0) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'INVALID_INPUT' } }));
+        const problems = doorProblems(schema, document, payload.variables ?? undefined, payload.operationName);
         return problems.length > 0 ? inputErrors(problems) : undefined;
       },
       // A fresh context (and loaders) per event, so each one reads the rows as they are now.

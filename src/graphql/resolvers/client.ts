@@ -5,7 +5,6 @@ import {
 } from '../../db/clients.js';
 import { clients } from '../../db/schema.js';
 import { isUniqueViolation } from '../../db/client.js';
-import { clientHistory } from '../../db/messages.js';
 import { decodeCursor } from '../../db/cursor.js';
 import { isValidEmail } from '../../domain/email.js';
 import type { Channel } from '../../domain/enums.js';
@@ -19,7 +18,7 @@ import {
   ClientChannelType, ClientInput, ClientType, CreateClientPayload, MessageConnectionType, MessengerUsernameType, ThreadType,
 } from '../types.js';
 
-const MAX_PAGE = 200;
+const DEFAULT_PAGE = 50;
 
 /** A client of the viewer's stand, or null: other stands' clients do not exist for this caller. */
 export async function loadClient(ctx: Context, id: string): Promise<ClientRow | null> {
@@ -162,7 +161,7 @@ export class ClientResolver {
   ): Promise<MessageConnectionType> {
     const cursor = after ? decodeCursor(after) : null;
     if (after && !cursor) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor was not handed out by this list; start again without `after`.', ['after']));
-    const page = await clientHistory(ctx.db, client.id, Math.max(1, Math.min(first ?? 50, MAX_PAGE)), cursor);
+    const page = await ctx.loaders.history(first ?? DEFAULT_PAGE, cursor).load(client.id);
     const edges = page.rows.map((r) => ({ cursor: r.cursor, node: r.message }));
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
