@@ -11,7 +11,7 @@ import {
   type ApiServer, type HeraldWorker, type TemporalHandle,
 } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import type { Database } from '../src/db/client.js';
+import type { Database } from '../src/db/connection.js';
 import { clientChannels, messageStatusChanges, sends } from '../src/db/schema.js';
 import { startEdnaSandbox, type EdnaSandbox } from '../sandbox/edna/server.js';
 import { startDevServer, type DevServer } from '../src/temporal/devServer.js';

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { CHANNEL_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody, signatureMatches } from '../../src/channels/signature.js';
+import { CHANNEL_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody, signatureMatches } from '../../src/channels/gateway/signature.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from '../../src/domain/channels.js';
 import { errorText, listen, readRawBody, replyJson, suffixOf } from '../shared/http.js';
 

@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.js';
-import { isUniqueViolation } from './client.js';
+import type { Db, DbOrTx } from './connection.js';
+import { isUniqueViolation } from './connection.js';
 import { agents, threads, transferTargets } from './schema.js';
 import type { AgentStatus, Role, TransferTargetKind } from '../domain/enums.js';
-import { issueToken } from '../http/auth.js';
+import { issueToken } from '../auth/tokens.js';
 
 export type AgentRow = typeof agents.$inferSelect;
 export type TransferTargetRow = typeof transferTargets.$inferSelect;

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.js';
-import { isUniqueViolation } from './client.js';
+import type { Db, DbOrTx } from './connection.js';
+import { isUniqueViolation } from './connection.js';
 import { clientChannels, clients, messengerUsernames, threads } from './schema.js';
 import type { Channel } from '../domain/enums.js';
 import type { ClientFacts } from '../domain/clientChannels.js';

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from './client.js';
-import { isUniqueViolation } from './client.js';
+import type { Db } from './connection.js';
+import { isUniqueViolation } from './connection.js';
 import { clientChannels, clients, messageStatusChanges, messages, messengerUsernames, sends, threads } from './schema.js';
 import { openThread } from './threads.js';
 import { capabilitiesOf } from '../domain/channels.js';
@@ -8,7 +8,7 @@ import { isValidEmail } from '../domain/email.js';
 import type { Channel } from '../domain/enums.js';
 import { userError, type UserError } from '../domain/errors.js';
 import { checkNewClientPhone } from '../domain/phone.js';
-import { publish } from '../events/bus.js';
+import { publish } from './events.js';
 
 export interface InboundInput {
   channel: Channel;

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
-import type { DbOrTx } from './client.js';
+import type { DbOrTx } from './connection.js';
 import { canMoveTo } from '../domain/messageStatus.js';
 import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
-import { publish } from '../events/bus.js';
+import { publish } from './events.js';
 import { attachments, clients, messageStatusChanges, messages, templates, templateVariables, threads } from './schema.js';
 
 export type MessageRow = typeof messages.$inferSelect;

@@ -1,5 +1,5 @@
 import { count } from 'drizzle-orm';
-import type { Db } from './client.js';
+import type { Db } from './connection.js';
 import { createAgent, createTransferTarget } from './agents.js';
 import { agents, clientChannels, clients, messages, messengerUsernames, standChannels, threads, threadEvents } from './schema.js';
 import { and, eq } from 'drizzle-orm';

@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from './client.js';
+import type { DbOrTx } from './connection.js';
 import { sends, type SendStepRecord } from './schema.js';
 import type { SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
-import { publish } from '../events/bus.js';
+import { publish } from './events.js';
 
 export type SendRow = typeof sends.$inferSelect;
 

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from './client.js';
+import type { DbOrTx } from './connection.js';
 import { clients, sends } from './schema.js';
 import type { SendRow } from './sends.js';
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';

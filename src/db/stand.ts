@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.js';
+import type { Db, DbOrTx } from './connection.js';
 import { standChannels, stands } from './schema.js';
 import { CHANNELS, type Channel } from '../domain/enums.js';
 import type { StandChannelSettings } from '../domain/clientChannels.js';

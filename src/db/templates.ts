@@ -1,5 +1,5 @@
 import { and, asc, count, eq, notInArray } from 'drizzle-orm';
-import type { Db, DbOrTx } from './client.js';
+import type { Db, DbOrTx } from './connection.js';
 import { templates, templateVariables } from './schema.js';
 import type { Channel, TemplateVariableType } from '../domain/enums.js';
 import type { TemplateSpec } from '../domain/templates.js';

@@ -1,8 +1,8 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { DbOrTx } from './client.js';
+import type { DbOrTx } from './connection.js';
 import { threadEvents, threads } from './schema.js';
 import type { Channel, ThreadEventKind, ThreadStatus } from '../domain/enums.js';
-import { publish } from '../events/bus.js';
+import { publish } from './events.js';
 
 export async function recordThreadEvent(
   tx: DbOrTx,

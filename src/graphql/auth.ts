@@ -1,7 +1,7 @@
 import type { AuthChecker } from 'type-graphql';
 import type { Role } from '../domain/enums.js';
 import { UserErrorException } from '../domain/errors.js';
-import { requireRole, type Viewer } from '../http/auth.js';
+import { requireRole, type Viewer } from '../auth/tokens.js';
 import type { Context } from './context.js';
 import { toGraphQLError } from './errors.js';
 

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { configuredChannels, type Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Db } from '../db/connection.js';
 import { getAgents, getTransferTargets } from '../db/agents.js';
 import { getActiveThreads, getClientChannels, getClients, getUsernames, type ClientRow, clientFacts } from '../db/clients.js';
 import type { Cursor } from '../db/cursor.js';
@@ -11,10 +11,10 @@ import { listStandChannels, toSettings } from '../db/stand.js';
 import { approvedTextTemplateCounts } from '../db/templates.js';
 import { clientChannelOptions, type ClientChannelOption } from '../domain/clientChannels.js';
 import type { Channel } from '../domain/enums.js';
-import type { Viewer } from '../http/auth.js';
-import type { SendGateway } from '../temporal/sends.js';
-import type { TemplateSync } from '../temporal/templateSync.js';
-import type { EventBus } from '../events/bus.js';
+import type { Viewer } from '../auth/tokens.js';
+import type { SendGateway } from '../sends/client.js';
+import type { TemplateSync } from '../templates/sync.js';
+import type { EventBus } from '../db/events.js';
 
 // One context per request: who asks, and loaders that batch the reads of that request (N+1).
 

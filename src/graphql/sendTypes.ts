@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { CLIENT_ACTIVITY_KINDS, type ClientActivityKind } from '../events/bus.js';
+import { CLIENT_ACTIVITY_KINDS, type ClientActivityKind } from '../db/events.js';
 import type * as E from '../domain/enums.js';
 import { ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, TransferTargetKindEnum } from './scalars.js';
 import { ClientChannelType, ClientType, MessageType, ThreadType, UserErrorType } from './types.js';

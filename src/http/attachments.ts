@@ -3,14 +3,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Db } from '../db/connection.js';
 import {
   AttachmentTooLargeError, EmptyAttachmentError, findAttachmentByToken, readAttachmentChunks, storeAttachment,
-} from '../db/attachmentStore.js';
+} from '../db/attachments.js';
 import type { AttachmentRow } from '../db/messages.js';
 import { LARGEST_ATTACHMENT_BYTES } from '../domain/channels.js';
 import { UserErrorException, type UserErrorCode } from '../domain/errors.js';
-import { bearerToken, requireRole, viewerForToken } from './auth.js';
+import { bearerToken, requireRole, viewerForToken } from '../auth/tokens.js';
 import { sendJson } from './io.js';
 import type { Route } from './server.js';
 

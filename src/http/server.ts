@@ -6,7 +6,7 @@ import { createContext, type Context, type Services } from '../graphql/context.j
 import { formatError } from '../graphql/errors.js';
 import { inputDoorPlugin } from '../graphql/inputDoor.js';
 import { armorRules } from '../graphql/limits.js';
-import { bearerToken, viewerForToken } from './auth.js';
+import { bearerToken, viewerForToken } from '../auth/tokens.js';
 import { HttpError, readBody, sendJson } from './io.js';
 
 // One HTTP port: GraphQL, health, and the REST routes (webhooks, uploads) that later parts add.

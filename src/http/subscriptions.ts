@@ -6,7 +6,7 @@ import { createContext, type Services } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
 import { doorProblems, inputErrors } from '../graphql/inputDoor.js';
 import { armorRules } from '../graphql/limits.js';
-import { bearerToken, viewerForToken } from './auth.js';
+import { bearerToken, viewerForToken } from '../auth/tokens.js';
 
 // Subscriptions over graphql-ws on the GraphQL port (ws /graphql). The token comes in
 // connection_init ({ "authorization": "Bearer <token>" }); without a valid one the socket is

@@ -2,16 +2,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
-import { createActivities, type Activities } from '../activities/index.js';
-import { failFastOnStatementErrors } from '../activities/failures.js';
+import { createActivities, type Activities } from '../sends/activities/index.js';
+import { failFastOnStatementErrors } from '../sends/activities/failures.js';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import { EdnaClient } from '../channels/edna.js';
-import { createMailer } from '../channels/email.js';
-import { GatewayClient } from '../channels/gateway.js';
-import { TelegramClient } from '../channels/telegram.js';
+import type { Db } from '../db/connection.js';
+import { EdnaClient } from '../channels/edna/client.js';
+import { createMailer } from '../channels/email/mailer.js';
+import { GatewayClient } from '../channels/gateway/client.js';
+import { TelegramClient } from '../channels/telegram/client.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows.ts', import.meta.url));
 
 export interface HeraldWorker {
   worker: Worker;

@@ -10,7 +10,7 @@ import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
 import { bootstrapData, startApiServer } from '../../src/app.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { openDatabase, type Database } from '../../src/db/connection.js';
 import { attachmentChunks, attachments } from '../../src/db/schema.js';
 import { LARGEST_ATTACHMENT_BYTES } from '../../src/domain/channels.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { apiTokens } from '../../src/db/schema.js';
-import { hashToken } from '../../src/http/auth.js';
+import { hashToken } from '../../src/auth/tokens.js';
 
 let herald: TestHerald;
 beforeAll(async () => { herald = await startTestHerald(); });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, TransientDeliveryError } from '../../src/channels/errors.js';
-import { retryAfterMs } from '../../src/channels/gateway.js';
-import { signBody, signatureMatches } from '../../src/channels/signature.js';
-import { telegramChatId, telegramFailure } from '../../src/channels/telegram.js';
+import { PermanentDeliveryError, TransientDeliveryError } from '../../src/channels/transport.js';
+import { retryAfterMs } from '../../src/channels/gateway/client.js';
+import { signBody, signatureMatches } from '../../src/channels/gateway/signature.js';
+import { telegramChatId, telegramFailure } from '../../src/channels/telegram/client.js';
 import { ConfigError, configuredChannels, loadConfig } from '../../src/config.js';
-import { parseGatewayStatus } from '../../src/http/channelStatus.js';
-import { planParts } from '../../src/activities/deliver.js';
+import { parseGatewayStatus } from '../../src/channels/gateway/webhook.js';
+import { planParts } from '../../src/sends/activities/deliver.js';
 
 // The channel adapters' pure parts: how Bot API and gateway answers map to the contract (R19,
 // R20), the gateway signature, which channels a configuration makes available (R3).

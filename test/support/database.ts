@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { openDatabase, type Database } from '../../src/db/connection.js';
 
 // Each test file gets a database of its own: a fresh PostgreSQL database when DATABASE_URL is
 // set (CI runs the suite both ways), otherwise a PGlite loaded from the run's migrated template.

@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import {
   bootstrapData, connectTemporal, startApiServer, startWorker, type ApiServer, type HeraldWorker, type TemporalHandle,
 } from '../../src/app.js';
-import type { Activities } from '../../src/activities/index.js';
+import type { Activities } from '../../src/sends/activities/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startEdnaSandbox, type EdnaSandbox } from '../../sandbox/edna/server.js';
 import { startGatewaySandbox, type GatewaySandbox } from '../../sandbox/gateway/server.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBody } from '../../src/channels/signature.js';
+import { signBody } from '../../src/channels/gateway/signature.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from '../../src/domain/channels.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
 import { clientId, newClient, readSend, send, sendReaches, wroteInRecently } from '../support/sends.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SUBJECT } from '../../src/channels/email.js';
+import { DEFAULT_SUBJECT } from '../../src/channels/email/mailer.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
 import { clientId, send, sendReaches } from '../support/sends.js';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js';

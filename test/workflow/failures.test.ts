@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientWroteInSignal } from '../../src/workflows/shared.js';
+import { clientWroteInSignal } from '../../src/sends/contract.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
 import { newClient, readSend, send, sendReaches, wroteInRecently } from '../support/sends.js';
 

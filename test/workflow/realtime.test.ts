@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startApiServer, type ApiServer } from '../../src/app.js';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase } from '../../src/db/connection.js';
 import { threads } from '../../src/db/schema.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { newClient, send, sendReaches, wroteInRecently } from '../support/sends.js';

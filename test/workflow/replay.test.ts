@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { stateQuery } from '../../src/workflows/shared.js';
+import { stateQuery } from '../../src/sends/contract.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
 import { clientId, newClient, send, sendReaches, wroteInRecently } from '../support/sends.js';
 

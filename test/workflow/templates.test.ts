@@ -74,7 +74,7 @@ describe('catalog (R16: templates come from edna, APPROVED only)', () => {
   });
 
   it('R16: a Temporal Schedule keeps the catalog in sync without anyone asking', async () => {
-    const { TemplateSync } = await import('../../src/temporal/templateSync.js');
+    const { TemplateSync } = await import('../../src/templates/sync.js');
     herald.edna.setTemplates('VIBER', [...DEFAULT_TEMPLATES.filter((t) => t.channelType === 'VIBER'), { ...DEFAULT_TEMPLATES.find((t) => t.id === 201)!, id: 203, name: 'scheduled_one' }] as never);
     const sync = new TemplateSync(herald.temporal.client, herald.config);
     await sync.ensureSchedule();

@@ -4,7 +4,7 @@ import { recordInbound } from '../../db/inbound.js';
 import { getSend } from '../../db/sends.js';
 import { closeThread } from '../../db/threads.js';
 import { userError, UserErrorException } from '../../domain/errors.js';
-import type { HeraldEvent } from '../../events/bus.js';
+import type { HeraldEvent } from '../../db/events.js';
 import { authorize } from '../auth.js';
 import { createLoaders, type Context } from '../context.js';
 import { isUuid } from '../../domain/ids.js';

@@ -4,7 +4,7 @@ import {
   findClientByExternalId, insertClientByPhone, replaceUsernames, searchClients, setBlocked, type ClientRow,
 } from '../../db/clients.js';
 import { clients } from '../../db/schema.js';
-import { isUniqueViolation } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/connection.js';
 import { decodeCursor } from '../../db/cursor.js';
 import { isValidEmail } from '../../domain/email.js';
 import type { Channel } from '../../domain/enums.js';

@@ -4,7 +4,7 @@ import { getAgents } from '../../db/agents.js';
 import { getSend, type SendRow } from '../../db/sends.js';
 import { userError, type UserError } from '../../domain/errors.js';
 import { sendIdFor, type SendRequest } from '../../domain/send.js';
-import type { SendSnapshot } from '../../workflows/shared.js';
+import type { SendSnapshot } from '../../sends/contract.js';
 import { STAFF } from '../auth.js';
 import type { Context } from '../context.js';
 import { isUuid } from '../../domain/ids.js';

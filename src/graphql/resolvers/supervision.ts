@@ -5,7 +5,7 @@ import { listSends, type SendScope } from '../../db/sendsQuery.js';
 import type { SendRow } from '../../db/sends.js';
 import type * as E from '../../domain/enums.js';
 import { userError } from '../../domain/errors.js';
-import { workflowEvents } from '../../temporal/history.js';
+import { workflowEvents } from '../../sends/history.js';
 import { authorize } from '../auth.js';
 import type { Context } from '../context.js';
 import { toGraphQLError } from '../errors.js';

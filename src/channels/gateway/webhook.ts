@@ -1,14 +1,14 @@
-import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import { FAILURE_MESSAGES } from '../channels/ednaCodes.js';
-import { CHANNEL_HEADER, SIGNATURE_HEADER, signatureMatches } from '../channels/signature.js';
-import { GATEWAY_CHANNELS, type GatewayChannel } from '../domain/channels.js';
-import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode, type MessageStatus } from '../domain/enums.js';
-import type { SendGateway } from '../temporal/sends.js';
-import type { DeliveryStatusEvent } from '../workflows/shared.js';
-import { HttpError, parseJsonBody, readRawBody, sendJson } from './io.js';
-import type { Route } from './server.js';
-import { signalDeliveryStatus } from './webhooks.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/connection.js';
+import { FAILURE_MESSAGES } from '../edna/codes.js';
+import { CHANNEL_HEADER, SIGNATURE_HEADER, signatureMatches } from './signature.js';
+import { GATEWAY_CHANNELS, type GatewayChannel } from '../../domain/channels.js';
+import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode, type MessageStatus } from '../../domain/enums.js';
+import type { SendGateway } from '../../sends/client.js';
+import type { DeliveryStatusEvent } from '../../sends/contract.js';
+import { HttpError, parseJsonBody, readRawBody, sendJson } from '../../http/io.js';
+import type { Route } from '../../http/server.js';
+import { signalDeliveryStatus } from '../edna/webhook.js';
 
 // Channel gateway → Herald: POST /webhooks/channel/status, signed like the sends
 // (`X-Herald-Signature: sha256=<hex HMAC-SHA256(channel secret, raw body)>`). The signature is

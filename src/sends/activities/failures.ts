@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { DATA_ERROR } from '../workflows/shared.js';
+import { DATA_ERROR } from '../contract.js';
 
 // A database error is either about the statement (bad data, a broken constraint, a limit): the
 // same statement fails the same way on every retry; or about the moment (a lost connection, a

@@ -1,7 +1,7 @@
-import { getAgents, getTransferTargets } from '../db/agents.js';
-import { recordSendProgress } from '../db/sends.js';
-import { closeThread, recordThreadEvent, updateOpenThread } from '../db/threads.js';
-import type { DispositionRequest } from '../domain/send.js';
+import { getAgents, getTransferTargets } from '../../db/agents.js';
+import { recordSendProgress } from '../../db/sends.js';
+import { closeThread, recordThreadEvent, updateOpenThread } from '../../db/threads.js';
+import type { DispositionRequest } from '../../domain/send.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface DisposeInput {

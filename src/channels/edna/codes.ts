@@ -1,4 +1,4 @@
-import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
+import type { DeliveryFailureCode, MessageStatus } from '../../domain/enums.js';
 
 // edna's words mapped to Herald's (R19). Codes edna may add later fall back to PROVIDER_REJECTED
 // and keep the edna code beside it, so nothing is lost.

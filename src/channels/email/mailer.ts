@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { PermanentDeliveryError, TransientDeliveryError } from './errors.js';
+import { PermanentDeliveryError, TransientDeliveryError } from '../transport.js';
 
 // Email through nodemailer: SMTP in production, a file outbox in embedded mode. BCC recipients
 // travel in the SMTP envelope only; nodemailer leaves the Bcc header out of the message the

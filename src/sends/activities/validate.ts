@@ -1,15 +1,15 @@
-import { configuredChannels } from '../config.js';
-import { getAgents, getTransferTargets } from '../db/agents.js';
-import { loadClientFacts } from '../db/clients.js';
-import { getAttachments } from '../db/messages.js';
-import { createSendRecord, recordSendProgress } from '../db/sends.js';
-import { findStandChannel, listStandChannels, toSettings } from '../db/stand.js';
-import { approvedTextTemplateCounts, loadTemplateSpec } from '../db/templates.js';
-import { clientChannelOption } from '../domain/clientChannels.js';
-import { userError, type UserError } from '../domain/errors.js';
-import type { SendRequest } from '../domain/send.js';
-import { checkSend } from '../domain/sendRules.js';
-import { isUuid } from '../domain/ids.js';
+import { configuredChannels } from '../../config.js';
+import { getAgents, getTransferTargets } from '../../db/agents.js';
+import { loadClientFacts } from '../../db/clients.js';
+import { getAttachments } from '../../db/messages.js';
+import { createSendRecord, recordSendProgress } from '../../db/sends.js';
+import { findStandChannel, listStandChannels, toSettings } from '../../db/stand.js';
+import { approvedTextTemplateCounts, loadTemplateSpec } from '../../db/templates.js';
+import { clientChannelOption } from '../../domain/clientChannels.js';
+import { userError, type UserError } from '../../domain/errors.js';
+import type { SendRequest } from '../../domain/send.js';
+import { checkSend } from '../../domain/sendRules.js';
+import { isUuid } from '../../domain/ids.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface Validation {

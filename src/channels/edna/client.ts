@@ -1,6 +1,6 @@
-import type { Channel } from '../domain/enums.js';
-import { FAILURE_MESSAGES, failureCodeForEdna } from './ednaCodes.js';
-import { PermanentDeliveryError, TransientDeliveryError } from './errors.js';
+import type { Channel } from '../../domain/enums.js';
+import { FAILURE_MESSAGES, failureCodeForEdna } from './codes.js';
+import { PermanentDeliveryError, TransientDeliveryError } from '../transport.js';
 
 // The edna Pulse client for WhatsApp and Viber, as edna-reference.md ("Herald's side") binds it:
 // X-API-KEY, our id as the idempotency key, 5xx and network faults transient (the activity's

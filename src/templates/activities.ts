@@ -1,8 +1,8 @@
-import type { EdnaTemplate } from '../channels/edna.js';
+import type { EdnaTemplate } from '../channels/edna/client.js';
 import { replaceCatalog, type CatalogEntry } from '../db/templates.js';
 import { TEMPLATE_VARIABLE_TYPES, type Channel, type TemplateVariableType } from '../domain/enums.js';
 import { isTextOnly } from '../domain/templates.js';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from '../sends/activities/deps.js';
 
 export const TEMPLATE_CHANNELS: Channel[] = ['WHATSAPP', 'VIBER'];
 

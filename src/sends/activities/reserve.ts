@@ -1,14 +1,14 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { isUniqueViolation } from '../db/client.js';
-import { messageStatusChanges, messages, threads } from '../db/schema.js';
-import { recordSendProgress } from '../db/sends.js';
-import { openThread } from '../db/threads.js';
-import { publish } from '../events/bus.js';
-import { capabilitiesOf } from '../domain/channels.js';
-import { userError, type UserError } from '../domain/errors.js';
-import type { SendRequest } from '../domain/send.js';
-import { renderTemplate } from '../domain/templates.js';
-import { loadTemplateSpec } from '../db/templates.js';
+import { isUniqueViolation } from '../../db/connection.js';
+import { messageStatusChanges, messages, threads } from '../../db/schema.js';
+import { recordSendProgress } from '../../db/sends.js';
+import { openThread } from '../../db/threads.js';
+import { publish } from '../../db/events.js';
+import { capabilitiesOf } from '../../domain/channels.js';
+import { userError, type UserError } from '../../domain/errors.js';
+import type { SendRequest } from '../../domain/send.js';
+import { renderTemplate } from '../../domain/templates.js';
+import { loadTemplateSpec } from '../../db/templates.js';
 import type { ActivityDeps } from './deps.js';
 
 export type Reservation =

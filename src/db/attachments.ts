@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { PGlite } from '@electric-sql/pglite';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Db, DbOrTx } from './client.js';
+import type { Db, DbOrTx } from './connection.js';
 import type { AttachmentRow } from './messages.js';
 import { attachmentChunks, attachments } from './schema.js';
 

@@ -1,9 +1,9 @@
-import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import type { EdnaClient } from '../channels/edna.js';
-import type { Mailer } from '../channels/email.js';
-import type { GatewayClient } from '../channels/gateway.js';
-import type { TelegramClient } from '../channels/telegram.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/connection.js';
+import type { EdnaClient } from '../../channels/edna/client.js';
+import type { Mailer } from '../../channels/email/mailer.js';
+import type { GatewayClient } from '../../channels/gateway/client.js';
+import type { TelegramClient } from '../../channels/telegram/client.js';
 
 /** Everything the activities touch, handed in so tests and embedded mode choose the real parts. */
 export interface ActivityDeps {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db } from '../db/connection.js';
 import { agents, apiTokens } from '../db/schema.js';
 import type { Role } from '../domain/enums.js';
 import { UserErrorException, userError } from '../domain/errors.js';

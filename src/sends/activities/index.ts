@@ -3,7 +3,7 @@ import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
 import { abandonSendActivity, noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
-import { syncTemplatesActivity } from './templates.js';
+import { syncTemplatesActivity } from '../../templates/activities.js';
 import { validateSendActivity } from './validate.js';
 
 export type { ActivityDeps } from './deps.js';

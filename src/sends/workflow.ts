@@ -1,9 +1,9 @@
 import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import type { PermanentFailureDetails } from '../activities/deliver.js';
-import type { MessageOutcome } from '../activities/status.js';
+import type { Activities } from './activities/index.js';
+import type { PermanentFailureDetails } from './activities/deliver.js';
+import type { MessageOutcome } from './activities/status.js';
 import { capabilitiesOf } from '../domain/channels.js';
 import type { MessageStatus, SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
@@ -13,7 +13,7 @@ import { SA_STATE } from '../temporal/searchAttributes.js';
 import {
   DATA_ERROR, acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
   type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
-} from './shared.js';
+} from './contract.js';
 
 // One send = one workflow: validate → reserve → deliver → dispose → await status. The caller
 // gets its answer (the `accepted` update) once the send is reserved; the rest runs durably.

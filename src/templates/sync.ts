@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { Channel } from '../domain/enums.js';
-import { TEMPLATE_CHANNELS } from '../activities/templates.js';
-import { SYNC_TEMPLATES_WORKFLOW } from '../workflows/syncTemplates.js';
+import { TEMPLATE_CHANNELS } from './activities.js';
+import { SYNC_TEMPLATES_WORKFLOW } from './workflow.js';
 
 
 // The template catalog follows edna on a Temporal Schedule, and on demand (syncTemplates).

@@ -1,16 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import { messageParts, messages } from '../db/schema.js';
-import { FAILURE_MESSAGES, TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from '../channels/ednaCodes.js';
-import type { SendGateway } from '../temporal/sends.js';
-import { recordInbound } from '../db/inbound.js';
-import { ensureStand } from '../db/stand.js';
-import type { Channel } from '../domain/enums.js';
-import type { DeliveryStatusEvent } from '../workflows/shared.js';
-import { HttpError, readJson, sendJson } from './io.js';
-import type { Route } from './server.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/connection.js';
+import { messageParts, messages } from '../../db/schema.js';
+import { FAILURE_MESSAGES, TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from './codes.js';
+import type { SendGateway } from '../../sends/client.js';
+import { recordInbound } from '../../db/inbound.js';
+import { ensureStand } from '../../db/stand.js';
+import type { Channel } from '../../domain/enums.js';
+import type { DeliveryStatusEvent } from '../../sends/contract.js';
+import { HttpError, readJson, sendJson } from '../../http/io.js';
+import type { Route } from '../../http/server.js';
 
 // edna → Herald. Each call is answered 200 once handled, 401 without the secret, 400 when
 // malformed (nothing changed). The workflow owns the message: the webhook only signals it.

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
-import type { Database, DbOrTx } from '../db/client.js';
+import type { Database, DbOrTx } from './connection.js';
 
 // Changes travel as ids through PostgreSQL NOTIFY (PGlite's own in embedded mode), so a
 // subscriber on any server instance hears a change made by any worker; the subscriber reads the

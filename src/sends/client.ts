@@ -3,12 +3,12 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { SendRequest } from '../domain/send.js';
-import type { OutboundSendInput, SendTiming } from '../workflows/outboundSend.js';
+import type { OutboundSendInput, SendTiming } from './workflow.js';
 import {
   OUTBOUND_SEND_WORKFLOW, acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
   type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
-} from '../workflows/shared.js';
-import { SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE } from './searchAttributes.js';
+} from './contract.js';
+import { SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE } from '../temporal/searchAttributes.js';
 
 // The API's side of a send: start it (Update-with-Start), read its live state, and pass on what
 // happens to it from outside (cancel, retry, delivery statuses).

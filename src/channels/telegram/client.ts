@@ -1,5 +1,5 @@
-import type { DeliveryFailureCode } from '../domain/enums.js';
-import { PermanentDeliveryError, TransientDeliveryError } from './errors.js';
+import type { DeliveryFailureCode } from '../../domain/enums.js';
+import { PermanentDeliveryError, TransientDeliveryError } from '../transport.js';
 
 // Telegram through the Bot API (https://core.telegram.org/bots/api): sendMessage for text,
 // sendPhoto / sendDocument for an attachment by URL (Telegram fetches it from PUBLIC_BASE_URL),

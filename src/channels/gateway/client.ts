@@ -1,8 +1,8 @@
-import type { GatewayEndpoint } from '../config.js';
-import type { GatewayChannel } from '../domain/channels.js';
-import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode } from '../domain/enums.js';
-import { FAILURE_MESSAGES } from './ednaCodes.js';
-import { PermanentDeliveryError, TransientDeliveryError } from './errors.js';
+import type { GatewayEndpoint } from '../../config.js';
+import type { GatewayChannel } from '../../domain/channels.js';
+import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode } from '../../domain/enums.js';
+import { FAILURE_MESSAGES } from '../edna/codes.js';
+import { PermanentDeliveryError, TransientDeliveryError } from '../transport.js';
 import { CHANNEL_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from './signature.js';
 
 // Web chat, mobile app and Apple Business Messages through Herald's channel gateway: a JSON POST

@@ -1,10 +1,10 @@
-import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../db/messages.js';
-import { recordSendProgress } from '../db/sends.js';
-import type { SendStepRecord } from '../db/schema.js';
-import { closeThread } from '../db/threads.js';
-import type { MessageStatus, SendState } from '../domain/enums.js';
-import type { UserError } from '../domain/errors.js';
-import type { DeliveryStatusEvent } from '../workflows/shared.js';
+import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../../db/messages.js';
+import { recordSendProgress } from '../../db/sends.js';
+import type { SendStepRecord } from '../../db/schema.js';
+import { closeThread } from '../../db/threads.js';
+import type { MessageStatus, SendState } from '../../domain/enums.js';
+import type { UserError } from '../../domain/errors.js';
+import type { DeliveryStatusEvent } from '../contract.js';
 import type { ActivityDeps } from './deps.js';
 
 const FAILED: ReadonlySet<MessageStatus> = new Set(['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED']);

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities } from '../sends/activities/index.js';
 import type { Channel } from '../domain/enums.js';
 
 const { syncTemplates } = proxyActivities<Activities>({

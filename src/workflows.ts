@@ -1,0 +1,2 @@
+export { outboundSend } from './sends/workflow.js';
+export { syncTemplatesWorkflow } from './templates/workflow.js';

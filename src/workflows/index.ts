@@ -1,2 +1,0 @@
-export { outboundSend } from './outboundSend.js';
-export { syncTemplatesWorkflow } from './syncTemplates.js';
