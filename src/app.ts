@@ -13,7 +13,7 @@ import { channelStatusRoutes } from './channels/gateway/webhook.js';
 import { attachSubscriptions } from './http/subscriptions.js';
 import { listenForEvents } from './db/events.js';
 import { attachmentRoutes } from './http/attachments.js';
-import { SendGateway } from './sends/client.js';
+import { SendClient } from './sends/client.js';
 import { TemplateSync } from './templates/sync.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { startEdnaSandbox, type EdnaSandbox } from '../sandbox/edna/server.js';
@@ -82,7 +82,7 @@ export interface ApiServer {
 export async function startApiServer(config: Config, db: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
   const events = await listenForEvents(db);
   const services: Services = {
-    db: db.db, config, events, sends: new SendGateway(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
+    db: db.db, config, events, sends: new SendClient(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
   };
   const schema = await heraldSchema();
   const http = await createHttpServer({

@@ -1,7 +1,7 @@
 import type { MessageStatus } from './enums.js';
 
-// R19: a message only moves forward. PENDING < SENT < DELIVERED < READ, and the final failures
-// end it from wherever it is; nothing leaves a final status.
+// The one source of the message status sets. R19: a message only moves forward. PENDING < SENT <
+// DELIVERED < READ, and the final failures end it from wherever it is; nothing leaves a final status.
 const RANK: Record<MessageStatus, number> = {
   PENDING: 0,
   SENT: 1,
@@ -13,10 +13,17 @@ const RANK: Record<MessageStatus, number> = {
   CANCELLED: 4,
 };
 
-export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['READ', 'UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED']);
+/** The statuses that end a message in a failure: the thread it reserved is released (R20). */
+export const FAILURE_STATUSES: ReadonlySet<MessageStatus> = new Set(['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED']);
+/** Nothing moves a message on from these. */
+export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['READ', ...FAILURE_STATUSES]);
 
 export function isFinal(status: MessageStatus): boolean {
   return FINAL_STATUSES.has(status);
+}
+
+export function endsInFailure(status: MessageStatus): boolean {
+  return FAILURE_STATUSES.has(status);
 }
 
 /** Progress of a delivered message; failures rank above all, as they end it. */

@@ -12,7 +12,7 @@ import { approvedTextTemplateCounts } from '../db/templates.js';
 import { clientChannelOptions, type ClientChannelOption } from '../domain/clientChannels.js';
 import type { Channel } from '../domain/enums.js';
 import type { Viewer } from '../auth/tokens.js';
-import type { SendGateway } from '../sends/client.js';
+import type { SendClient } from '../sends/client.js';
 import type { TemplateSync } from '../templates/sync.js';
 import type { EventBus } from '../db/events.js';
 
@@ -21,7 +21,7 @@ import type { EventBus } from '../db/events.js';
 export interface Services {
   db: Db;
   config: Config;
-  sends: SendGateway;
+  sends: SendClient;
   templateSync: TemplateSync;
   /** Null where nothing listens (a process without subscriptions). */
   events: EventBus | null;

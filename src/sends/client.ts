@@ -1,14 +1,12 @@
 import {
-  WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client,
+  WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client,
 } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { SendRequest } from '../domain/send.js';
-import type { OutboundSendInput, SendTiming } from './workflow.js';
 import {
-  OUTBOUND_SEND_WORKFLOW, acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
-  type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
+  OUTBOUND_SEND_WORKFLOW, SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE, acceptedUpdate, cancelUpdate, clientWroteInSignal, deliveryStatusSignal, retryUpdate, stateQuery,
+  type ActionOutcome, type ActorInput, type DeliveryStatusEvent, type OutboundSendInput, type SendAnswer, type SendSnapshot, type SendTiming,
 } from './contract.js';
-import { SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE } from '../temporal/searchAttributes.js';
 
 // The API's side of a send: start it (Update-with-Start), read its live state, and pass on what
 // happens to it from outside (cancel, retry, delivery statuses).
@@ -23,7 +21,9 @@ export class SendNotConfirmedError extends Error {
   }
 }
 
-export class SendGateway {
+export type ActionResult = { ok: true; outcome: ActionOutcome } | { ok: false; reason: string };
+
+export class SendClient {
   constructor(private readonly client: Client, private readonly config: Config) {}
 
   timing(): SendTiming {
@@ -96,12 +96,25 @@ export class SendGateway {
     return this.client.workflow.getHandle(sendId).fetchHistory();
   }
 
-  async cancel(sendId: string, byAgentId: string | null): Promise<void> {
-    await this.client.workflow.getHandle(sendId).signal(cancelSignal, { byAgentId });
+  /** Cancels before the channel has the message; refused (with the reason) when it cannot. */
+  cancel(sendId: string, byAgentId: string | null): Promise<ActionResult> {
+    return this.act(sendId, cancelUpdate, { byAgentId });
   }
 
-  async retry(sendId: string, byAgentId: string | null): Promise<void> {
-    await this.client.workflow.getHandle(sendId).signal(retrySignal, { byAgentId });
+  /** A new attempt after a failure that may pass; refused (with the reason) when none waits. */
+  retry(sendId: string, byAgentId: string | null): Promise<ActionResult> {
+    return this.act(sendId, retryUpdate, { byAgentId });
+  }
+
+  private async act(sendId: string, update: typeof cancelUpdate, by: ActorInput): Promise<ActionResult> {
+    try {
+      return { ok: true, outcome: await this.client.workflow.getHandle(sendId).executeUpdate(update, { args: [by] }) };
+    } catch (err) {
+      // The workflow's validator said no, or the send has finished (its workflow is closed).
+      if (err instanceof WorkflowUpdateFailedError) return { ok: false, reason: err.cause instanceof Error ? err.cause.message : err.message };
+      if (err instanceof WorkflowNotFoundError || isFinished(err)) return { ok: false, reason: 'The send has finished.' };
+      throw err;
+    }
   }
 
   /** The client wrote in: sends still in flight keep the thread open for the reply (R12). */

@@ -2,40 +2,22 @@ import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from './activities/index.js';
-import type { PermanentFailureDetails } from './activities/deliver.js';
 import type { MessageOutcome } from './activities/status.js';
 import { capabilitiesOf } from '../domain/channels.js';
 import type { MessageStatus, SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
-import { statusRank } from '../domain/messageStatus.js';
+import { endsInFailure, isFinal, statusRank } from '../domain/messageStatus.js';
 import type { SendRequest } from '../domain/send.js';
-import { SA_STATE } from '../temporal/searchAttributes.js';
 import {
-  DATA_ERROR, acceptedUpdate, cancelSignal, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
-  type DeliveryStatusEvent, type SendAnswer, type SendSnapshot,
+  DATA_ERROR, PERMANENT_DELIVERY_FAILURE, SA_STATE, acceptedUpdate, cancelSignal, cancelUpdate, retryUpdate, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
+  type ActionOutcome, type ActorInput, type DeliveryStatusEvent, type OutboundSendInput, type PermanentFailureDetails, type SendAnswer, type SendSnapshot,
 } from './contract.js';
 
 // One send = one workflow: validate → reserve → deliver → dispose → await status. The caller
 // gets its answer (the `accepted` update) once the send is reserved; the rest runs durably.
 
-export interface SendTiming {
-  /** How long to wait for a final delivery status before the message EXPIRES. */
-  statusTimeoutMs: number;
-  /** How long a failure that may pass waits for a person's retrySend. */
-  retryWaitMs: number;
-  /** Automatic delivery retries (transient faults) before a person is asked. */
-  deliveryAttempts: number;
-  deliveryInitialIntervalMs: number;
-}
-
-export interface OutboundSendInput {
-  request: SendRequest;
-  timing: SendTiming;
-}
-
-const PERMANENT = 'PermanentDeliveryFailure';
-const ENDS_IN_FAILURE: ReadonlySet<MessageStatus> = new Set(['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED']);
-const FINAL: ReadonlySet<MessageStatus> = new Set(['READ', ...ENDS_IN_FAILURE]);
+/** The states a send ends in. */
+const ENDED: ReadonlySet<SendState> = new Set(['COMPLETED', 'FAILED', 'REJECTED', 'CONFLICT', 'CANCELLED']);
 
 export async function outboundSend({ request, timing }: OutboundSendInput): Promise<SendSnapshot> {
   // Herald's own records: a fault of the moment (a lost connection, a deadlock) is retried for
@@ -56,7 +38,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
       backoffCoefficient: 2,
       maximumInterval: '2 minutes',
       maximumAttempts: timing.deliveryAttempts,
-      nonRetryableErrorTypes: [PERMANENT],
+      nonRetryableErrorTypes: [PERMANENT_DELIVERY_FAILURE],
     },
   });
 
@@ -90,6 +72,28 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
   });
   setHandler(stateQuery, snapshot);
   setHandler(deliveryStatusSignal, (event) => void statusEvents.push(event));
+  // cancelSend and retrySend: refused at once by the validator when they cannot apply, answered
+  // once the workflow has acted, so the caller never polls and never claims what did not happen.
+  const outcome = (): ActionOutcome => ({ state, messageStatus, attempt });
+  setHandler(cancelUpdate, async (_by: ActorInput) => {
+    cancelRequested = true;
+    await condition(() => ENDED.has(state));
+    return outcome();
+  }, {
+    validator: (_by: ActorInput) => {
+      if (!cancellable()) throw new Error(ENDED.has(state) ? `The send has finished (${state}).` : 'The channel has the message already; it can no longer be cancelled.');
+    },
+  });
+  setHandler(retryUpdate, async (_by: ActorInput) => {
+    retryRequested = true;
+    await condition(() => !awaitingRetry);
+    return outcome();
+  }, {
+    validator: (_by: ActorInput) => {
+      if (!awaitingRetry) throw new Error(`Nothing to retry: the send is ${state}.`);
+    },
+  });
+  // The first version's signals, still in recorded histories.
   setHandler(cancelSignal, () => { if (cancellable()) cancelRequested = true; });
   setHandler(retrySignal, () => { if (awaitingRetry) retryRequested = true; });
   setHandler(clientWroteInSignal, () => { clientWroteIn = true; });
@@ -270,8 +274,8 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         undefined,
         { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : currentParts.length > 1 ? { detail: `part ${event.providerRequestId}` } : {}) },
       );
-      if (result.changed && FINAL.has(result.status)) {
-        enter(ENDS_IN_FAILURE.has(result.status) ? 'FAILED' : 'COMPLETED');
+      if (result.changed && isFinal(result.status)) {
+        enter(endsInFailure(result.status) ? 'FAILED' : 'COMPLETED');
         await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: result.status } });
         return;
       }
@@ -280,7 +284,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
 
   /** A failing part fails the message; otherwise the message is where its slowest part is. */
   function aggregateStatus(event: DeliveryStatusEvent): MessageStatus {
-    if (ENDS_IN_FAILURE.has(event.status) || currentParts.length <= 1 || !event.providerRequestId) return event.status;
+    if (endsInFailure(event.status) || currentParts.length <= 1 || !event.providerRequestId) return event.status;
     const before = partStatus.get(event.providerRequestId) ?? 'SENT';
     if (statusRank(event.status) > statusRank(before)) partStatus.set(event.providerRequestId, event.status);
     return currentParts
@@ -302,7 +306,7 @@ function ownStepFailure(err: unknown): string | null {
 
 function permanentFailure(err: unknown): PermanentFailureDetails | null {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure && cause.type === PERMANENT) return (cause.details?.[0] as PermanentFailureDetails | undefined) ?? null;
+  if (cause instanceof ApplicationFailure && cause.type === PERMANENT_DELIVERY_FAILURE) return (cause.details?.[0] as PermanentFailureDetails | undefined) ?? null;
   return null;
 }
 

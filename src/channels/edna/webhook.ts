@@ -4,11 +4,11 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/connection.js';
 import { messageParts, messages } from '../../db/schema.js';
 import { FAILURE_MESSAGES, TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from './codes.js';
-import type { SendGateway } from '../../sends/client.js';
+import type { SendClient } from '../../sends/client.js';
 import { recordInbound } from '../../db/inbound.js';
 import { ensureStand } from '../../db/stand.js';
 import type { Channel } from '../../domain/enums.js';
-import type { DeliveryStatusEvent } from '../../sends/contract.js';
+import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
 import { HttpError, readJson, sendJson } from '../../http/io.js';
 import type { Route } from '../../http/server.js';
 
@@ -84,7 +84,7 @@ export function parseInbound(body: unknown): { channel: Channel; address: string
  * workflow applies it forward-only (R19). `channel`: only a message of that channel matches.
  */
 export async function signalDeliveryStatus(
-  deps: { db: Db; sends: SendGateway },
+  deps: { db: Db; sends: SendClient },
   providerRequestId: string,
   event: DeliveryStatusEvent,
   channel?: Channel,
@@ -101,7 +101,7 @@ export async function signalDeliveryStatus(
   return (await deps.sends.deliveryStatus(message.sendId, event)) ? 'accepted' : 'send finished; nothing changed';
 }
 
-export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendGateway }): Route[] {
+export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendClient }): Route[] {
   const authorized = (headers: Record<string, string | string[] | undefined>) =>
     secretMatches(headers[deps.config.edna.webhookHeader.toLowerCase()], deps.config.edna.webhookSecret);
 

@@ -4,8 +4,8 @@ import { FAILURE_MESSAGES } from '../edna/codes.js';
 import { CHANNEL_HEADER, SIGNATURE_HEADER, signatureMatches } from './signature.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from '../../domain/channels.js';
 import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode, type MessageStatus } from '../../domain/enums.js';
-import type { SendGateway } from '../../sends/client.js';
-import type { DeliveryStatusEvent } from '../../sends/contract.js';
+import type { SendClient } from '../../sends/client.js';
+import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
 import { HttpError, parseJsonBody, readRawBody, sendJson } from '../../http/io.js';
 import type { Route } from '../../http/server.js';
 import { signalDeliveryStatus } from '../edna/webhook.js';
@@ -70,7 +70,7 @@ export function parseGatewayStatus(body: unknown, channel: GatewayChannel): { pr
   };
 }
 
-export function channelStatusRoutes(deps: { db: Db; config: Config; sends: SendGateway }): Route[] {
+export function channelStatusRoutes(deps: { db: Db; config: Config; sends: SendClient }): Route[] {
   return [
     { method: 'GET', path: '/webhooks/channel/status', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
     {

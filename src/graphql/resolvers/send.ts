@@ -4,7 +4,7 @@ import { getAgents } from '../../db/agents.js';
 import { getSend, type SendRow } from '../../db/sends.js';
 import { userError, type UserError } from '../../domain/errors.js';
 import { sendIdFor, type SendRequest } from '../../domain/send.js';
-import type { SendSnapshot } from '../../sends/contract.js';
+import type { ActionResult } from '../../sends/client.js';
 import { STAFF } from '../auth.js';
 import type { Context } from '../context.js';
 import { isUuid } from '../../domain/ids.js';
@@ -38,12 +38,17 @@ async function conflictOf(ctx: Context, clientId: string, threadId: string) {
   return { activeThread: thread, alternatives };
 }
 
-/** Waits briefly for the workflow to act on a signal, so the caller's answer shows the result. */
-async function settled(ctx: Context, sendId: string, done: (s: SendSnapshot | null) => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (done(await ctx.sends.state(sendId))) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * cancelSend and retrySend: the workflow refuses at once what cannot apply (its update validator)
+ * and answers once it has acted, so the answer shows the send as it is now.
+ */
+async function act(ctx: Context, id: string, action: (sendId: string, byAgentId: string | null) => Promise<ActionResult>): Promise<SendMessagePayload> {
+  const send = visible(ctx, await getSend(ctx.db, id));
+  if (!send) return refuse(userError('NOT_FOUND', 'No such send.', ['id']));
+  const result = await action(send.id, ctx.viewer!.id);
+  const after = (await getSend(ctx.db, send.id))!;
+  const userErrors = result.ok ? [] : [userError('INVALID_INPUT', result.reason === 'The send has finished.' ? `The send has finished (${after.state}).` : result.reason, ['id'])];
+  return { send: after, userErrors, conflict: null };
 }
 
 @Resolver(() => OutboundSendType)
@@ -110,33 +115,13 @@ export class SendResolver {
   @Authorized(...STAFF)
   @Mutation(() => SendMessagePayload, { description: 'before the channel accepted it' })
   async cancelSend(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SendMessagePayload> {
-    const send = visible(ctx, await getSend(ctx.db, id));
-    if (!send) return refuse(userError('NOT_FOUND', 'No such send.', ['id']));
-    const live = await ctx.sends.state(id);
-    if (!live?.cancellable) {
-      return { send, userErrors: [userError('INVALID_INPUT', live ? 'The channel has the message already; it can no longer be cancelled.' : `The send has finished (${send.state}).`, ['id'])], conflict: null };
-    }
-    await ctx.sends.cancel(id, ctx.viewer!.id);
-    // Until the workflow has carried the cancel out, or shown it did not take it.
-    await settled(ctx, id, (s) => !s || s.state === 'CANCELLED' || (!s.cancellable && !s.cancelRequested));
-    const after = (await getSend(ctx.db, id))!;
-    // The signal raced the channel: say so rather than claim a cancel that did not happen.
-    if (after.state !== 'CANCELLED') return { send: after, userErrors: [userError('INVALID_INPUT', 'The channel took the message before the cancel arrived.', ['id'])], conflict: null };
-    return { send: after, userErrors: [], conflict: null };
+    return act(ctx, id, (sendId, byAgentId) => ctx.sends.cancel(sendId, byAgentId));
   }
 
   @Authorized(...STAFF)
   @Mutation(() => SendMessagePayload, { description: 'after a failure that may pass; same message, new attempt' })
   async retrySend(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SendMessagePayload> {
-    const send = visible(ctx, await getSend(ctx.db, id));
-    if (!send) return refuse(userError('NOT_FOUND', 'No such send.', ['id']));
-    const live = await ctx.sends.state(id);
-    if (!live?.awaitingRetry) {
-      return { send, userErrors: [userError('INVALID_INPUT', `Nothing to retry: the send is ${live?.state ?? send.state}.`, ['id'])], conflict: null };
-    }
-    await ctx.sends.retry(id, ctx.viewer!.id);
-    await settled(ctx, id, (s) => !s || !s.awaitingRetry);
-    return { send: (await getSend(ctx.db, id))!, userErrors: [], conflict: null };
+    return act(ctx, id, (sendId, byAgentId) => ctx.sends.retry(sendId, byAgentId));
   }
 
   @Authorized()

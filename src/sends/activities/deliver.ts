@@ -16,6 +16,7 @@ import { channelAddress } from '../../domain/clientChannels.js';
 import type { Channel } from '../../domain/enums.js';
 import { renderTemplate } from '../../domain/templates.js';
 import type { ActivityDeps } from './deps.js';
+import { PERMANENT_DELIVERY_FAILURE, TRANSIENT_DELIVERY_FAILURE, type PermanentFailureDetails } from '../contract.js';
 
 export interface DeliverInput {
   sendId: string;
@@ -29,14 +30,6 @@ export interface DeliveredPart {
   kind: 'TEXT' | 'ATTACHMENT' | 'TEMPLATE' | 'ALL';
 }
 
-export const PERMANENT_DELIVERY_FAILURE = 'PermanentDeliveryFailure';
-export const TRANSIENT_DELIVERY_FAILURE = 'TransientDeliveryFailure';
-
-export interface PermanentFailureDetails {
-  failureCode: PermanentDeliveryError['failureCode'];
-  providerCode: string | null;
-  message: string;
-}
 
 /**
  * The id the provider knows a part of an attempt by. Retries of one attempt reuse it, so edna's

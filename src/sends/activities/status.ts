@@ -3,11 +3,11 @@ import { recordSendProgress } from '../../db/sends.js';
 import type { SendStepRecord } from '../../db/schema.js';
 import { closeThread } from '../../db/threads.js';
 import type { MessageStatus, SendState } from '../../domain/enums.js';
+import { endsInFailure } from '../../domain/messageStatus.js';
 import type { UserError } from '../../domain/errors.js';
-import type { DeliveryStatusEvent } from '../contract.js';
+import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
 import type { ActivityDeps } from './deps.js';
 
-const FAILED: ReadonlySet<MessageStatus> = new Set(['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED']);
 
 export interface MessageOutcome {
   sendId: string;
@@ -28,7 +28,7 @@ export function settleMessageActivity(deps: ActivityDeps) {
   return async function settleMessage(outcome: MessageOutcome): Promise<{ changed: boolean; status: MessageStatus }> {
     return deps.db.transaction(async (tx) => {
       const result = await moveMessageStatus(tx, outcome.messageId, { ...outcome.move, at: outcome.move.at ? new Date(outcome.move.at) : undefined });
-      if (result.changed && FAILED.has(result.status) && outcome.threadId) {
+      if (result.changed && endsInFailure(result.status) && outcome.threadId) {
         await closeThread(tx, outcome.threadId, `released: message ${result.status.toLowerCase()}${outcome.move.failure ? ` (${outcome.move.failure.code})` : ''}`, null);
       }
       await recordSendProgress(tx, outcome.sendId, {
