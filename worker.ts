@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { openConfiguredDatabase, startWorker } from './src/app.js';
+import { openConfiguredDatabase, startHeraldWorker } from './src/app.js';
 import { loadConfigOrExit } from './src/config.js';
 import { stopStep } from './src/shutdown.js';
 
@@ -12,7 +12,7 @@ if (!config.temporal.address || !config.databaseUrl || !config.edna.baseUrl) {
   process.exit(1);
 }
 const db = await openConfiguredDatabase(config);
-const worker = await startWorker({ config, db: db.db, temporalAddress: config.temporal.address, ednaBaseUrl: config.edna.baseUrl });
+const worker = await startHeraldWorker(config, db.db, config.temporal.address);
 console.log(`Herald worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
 
 let stopping = false;

@@ -6,15 +6,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { and, eq, inArray } from 'drizzle-orm';
-import {
-  bootstrapData, connectTemporal, openConfiguredDatabase, resolveEdna, startApiServer, startWorker,
-  type ApiServer, type HeraldWorker, type TemporalHandle,
-} from '../src/app.js';
+import type { ApiServer, HeraldWorker, TemporalHandle } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { startEmbedded, type Embedded } from '../src/embedded.js';
 import type { Database } from '../src/db/connection.js';
 import { clientChannels, messageStatusChanges, sends } from '../src/db/schema.js';
 import { startEdnaSandbox, type EdnaSandbox } from '../sandbox/edna/server.js';
 import { startDevServer, type DevServer } from '../src/temporal/devServer.js';
+import { SEARCH_ATTRIBUTES } from '../src/sends/contract.js';
 
 // Herald's benchmark: the embedded stack (PGlite, Temporal dev server from the CLI, edna sandbox,
 // worker, API) in this process on a fresh temp DATA_DIR, driven over GraphQL like a client.
@@ -124,6 +123,7 @@ function loadProbe() {
 // ---------------------------------------------------------------- stack
 
 interface Stack {
+  embedded: Embedded;
   config: Config;
   db: Database;
   temporal: TemporalHandle;
@@ -150,7 +150,7 @@ async function startStack(): Promise<{ stack: Stack; steps: Record<string, numbe
   // started here and handed to Herald as TEMPORAL_ADDRESS; by default embedded mode's own file-backed one.
   let memoryServer: DevServer | null = null;
   if (process.env.BENCH_TEMPORAL_DB === 'memory') {
-    memoryServer = await timed('temporal-memory', () => startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: path.resolve('node_modules/.cache/herald'), namespace: process.env.TEMPORAL_NAMESPACE || 'default', log: console.log }));
+    memoryServer = await timed('temporal-memory', () => startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: path.resolve('node_modules/.cache/herald'), namespace: process.env.TEMPORAL_NAMESPACE || 'default', searchAttributes: SEARCH_ATTRIBUTES, log: console.log }));
     extraStop = () => memoryServer!.stop();
   }
   const config = loadConfig({
@@ -166,25 +166,16 @@ async function startStack(): Promise<{ stack: Stack; steps: Record<string, numbe
     EDNA_BASE_URL: '',
     PUBLIC_BASE_URL: '',
   });
-  const db = await timed('pglite', () => openConfiguredDatabase(config));
-  stack.db = db;
-  await timed('seed', () => bootstrapData(db, config));
-  const temporal = await timed('temporal', () => connectTemporal(config));
-  stack.temporal = temporal;
-  const api = await timed('api', () => startApiServer(config, db, temporal, 0));
-  stack.api = api;
-  const baseUrl = `http://127.0.0.1:${api.port}`;
-  config.publicBaseUrl = baseUrl; // PORT=0: the port is known only now
-  const edna = await timed('sandbox', () => resolveEdna(config, api.port));
-  stack.sandbox = edna.sandbox;
-  const worker = await timed('worker', () => startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.baseUrl }));
-  stack.worker = worker;
+  const embedded = await timed('embedded', () => startEmbedded(config, { log }));
+  const { database: db, temporal, api } = embedded;
+  Object.assign(stack, { embedded, db, temporal, api, sandbox: embedded.sandboxes.edna, worker: embedded.worker });
+  const baseUrl = embedded.baseUrl;
   await timed('schedule', () => api.services.templateSync.ensureSchedule().catch((e: unknown) => log('template schedule:', e instanceof Error ? e.message : e)));
   await timed('readyz', async () => {
     const res = await fetch(`${baseUrl}/readyz`);
     if (res.status !== 200) throw new Error(`/readyz answered ${res.status}: ${await res.text()}`);
   });
-  stack.config = config;
+  stack.config = embedded.config;
   stack.baseUrl = baseUrl;
   return { stack: stack as Stack, steps };
 }
@@ -196,7 +187,9 @@ async function swapToZeroDelays(s: Stack): Promise<number> {
   s.worker = null;
   await s.sandbox?.close();
   s.sandbox = null;
+  // The same port, so the frozen configuration still points at it.
   s.sandbox = await startEdnaSandbox({
+    port: Number(new URL(s.config.edna.baseUrl!).port),
     apiKey: s.config.edna.apiKey,
     webhookSecret: s.config.edna.webhookSecret,
     webhookHeader: s.config.edna.webhookHeader,
@@ -204,7 +197,7 @@ async function swapToZeroDelays(s: Stack): Promise<number> {
     inMessageCallbackUrl: `${s.baseUrl}/webhooks/edna/inbound`,
     delaysMs: { sent: 0, delivered: 0, read: 0 },
   });
-  s.worker = await startWorker({ config: s.config, db: s.db.db, temporalAddress: s.temporal.address, ednaBaseUrl: s.sandbox.url });
+  s.worker = await s.embedded.startWorker();
   return Math.round(performance.now() - t);
 }
 
@@ -225,12 +218,9 @@ async function stopStack(): Promise<string[]> {
   };
   const s = stack;
   stack = {};
-  await step('api', s.api && (() => s.api!.close()));
-  await step('worker', s.worker ? () => s.worker!.shutdown() : undefined);
-  await step('sandbox', s.sandbox ? () => s.sandbox!.close() : undefined);
-  await step('temporal', s.temporal && (() => s.temporal!.close()));
+  await step('sandbox (zero delays)', s.sandbox && s.sandbox !== s.embedded?.sandboxes.edna ? () => s.sandbox!.close() : undefined);
+  await step('embedded', s.embedded && (() => s.embedded!.close()));
   if (extraStop) { const stop = extraStop; extraStop = null; await step('temporal (memory)', stop); }
-  await step('db', s.db && (() => s.db!.close()));
   try {
     fs.rmSync(dataDir, { recursive: true, force: true });
   } catch (e) {

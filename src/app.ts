@@ -1,75 +1,51 @@
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { Client, Connection } from '@temporalio/client';
+import { createChannels } from './channels/index.js';
+import { ednaWebhooks } from './channels/edna/webhook.js';
+import { gatewayStatusWebhook } from './channels/gateway/webhook.js';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/connection.js';
+import { openDatabase, type Database, type Db } from './db/connection.js';
+import { listenForEvents } from './db/events.js';
 import { seedDemo } from './db/seed.js';
 import { ensureStand } from './db/stand.js';
 import { heraldSchema } from './graphql/schema.js';
 import type { Services } from './graphql/context.js';
-import { createHttpServer, type HeraldHttpServer } from './http/server.js';
-import { ednaWebhookRoutes } from './channels/edna/webhook.js';
-import { channelStatusRoutes } from './channels/gateway/webhook.js';
-import { attachSubscriptions } from './http/subscriptions.js';
-import { listenForEvents } from './db/events.js';
 import { attachmentRoutes } from './http/attachments.js';
+import { createHttpServer, type HeraldHttpServer } from './http/server.js';
+import { attachSubscriptions } from './http/subscriptions.js';
+import { webhookRoutes } from './http/webhooks.js';
+import { failFastOnStatementErrors } from './sends/activities/failures.js';
+import { createSendActivities, type SendActivities } from './sends/activities/index.js';
 import { SendClient } from './sends/client.js';
-import { TemplateSync } from './templates/sync.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
-import { startEdnaSandbox, type EdnaSandbox } from '../sandbox/edna/server.js';
-import { startGatewaySandbox, type GatewaySandbox } from '../sandbox/gateway/server.js';
-import { startTelegramSandbox, type TelegramSandbox } from '../sandbox/telegram/server.js';
-import { GATEWAY_CHANNELS, type GatewayChannel } from './domain/channels.js';
-import { startDevServer, type DevServer } from './temporal/devServer.js';
+import { createTemplateActivities, type TemplateActivities } from './templates/activities.js';
+import { TemplateSync } from './templates/sync.js';
 
-// How the parts of Herald are put together. server.ts, worker.ts and the tests all start from
-// here, so embedded mode and production run the same code with other drivers.
+// How Herald's production parts are put together: the database, the connection to Temporal, the
+// API and the worker. server.ts and worker.ts start from here, and so does embedded mode
+// (src/embedded.ts), which adds the dev server and the sandboxes around the same parts.
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
 }
 
+/** The stand always exists; the demo data only where asked for (embedded mode by default). */
+export async function bootstrapData(db: Db, config: Config): Promise<{ standId: string; seeded: boolean }> {
+  const standId = await ensureStand(db, config.demo ? 'Demo stand' : 'Main stand');
+  const seeded = config.demo ? await seedDemo(db, standId) : false;
+  return { standId, seeded };
+}
+
 export interface TemporalHandle {
   address: string;
-  uiUrl: string | null;
   connection: Connection;
   client: Client;
-  devServer: DevServer | null;
   close(): Promise<void>;
 }
 
-export async function connectTemporal(config: Config): Promise<TemporalHandle> {
-  const devServer = config.temporal.address
-    ? null
-    : await startDevServer({
-        cliPath: config.temporal.cliPath,
-        toolsDir: path.join(config.dataDir, 'tools'),
-        log: (line) => console.log(line),
-        namespace: config.temporal.namespace,
-        dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
-        port: config.temporal.devPort,
-        uiPort: config.temporal.uiPort,
-      });
-  const address = devServer?.address ?? config.temporal.address!;
+export async function connectTemporal(address: string, config: Config): Promise<TemporalHandle> {
   const connection = await Connection.connect({ address });
-  return {
-    address,
-    uiUrl: devServer?.uiUrl ?? null,
-    connection,
-    client: new Client({ connection, namespace: config.temporal.namespace }),
-    devServer,
-    async close() {
-      await connection.close();
-      await devServer?.stop();
-    },
-  };
-}
-
-/** The stand always exists; the demo data only where asked for (embedded mode by default). */
-export async function bootstrapData(db: Database, config: Config): Promise<{ standId: string; seeded: boolean }> {
-  const standId = await ensureStand(db.db, config.demo ? 'Demo stand' : 'Main stand');
-  const seeded = config.demo ? await seedDemo(db.db, standId) : false;
-  return { standId, seeded };
+  return { address, connection, client: new Client({ connection, namespace: config.temporal.namespace }), close: () => connection.close() };
 }
 
 export interface ApiServer {
@@ -79,18 +55,22 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(config: Config, db: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
-  const events = await listenForEvents(db);
+export async function startApiServer(config: Config, database: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
+  const events = await listenForEvents(database);
   const services: Services = {
-    db: db.db, config, events, sends: new SendClient(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
+    db: database.db, config, events, sends: new SendClient(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
   };
   const schema = await heraldSchema();
+  const edna = ednaWebhooks(config.edna);
   const http = await createHttpServer({
     services,
     schema,
-    routes: [...ednaWebhookRoutes(services), ...channelStatusRoutes(services), ...attachmentRoutes(services)],
+    routes: [
+      ...webhookRoutes(services, { status: [edna.status, gatewayStatusWebhook(config)], inbound: [edna.inbound] }),
+      ...attachmentRoutes(services),
+    ],
     readiness: {
-      database: () => db.db.execute(sql`select 1`),
+      database: () => database.db.execute(sql`select 1`),
       temporal: () => temporal.connection.workflowService.getSystemInfo({}),
     },
   });
@@ -108,72 +88,32 @@ export async function startApiServer(config: Config, db: Database, temporal: Tem
   };
 }
 
-/**
- * Without EDNA_BASE_URL, Herald talks to the built-in edna sandbox, which calls our webhooks
- * back on the API port. Returns where edna is and the sandbox, if one was started.
- */
-export async function resolveEdna(config: Config, apiPort: number): Promise<{ baseUrl: string; sandbox: EdnaSandbox | null }> {
-  if (config.edna.baseUrl) return { baseUrl: config.edna.baseUrl, sandbox: null };
-  const sandbox = await startEdnaSandbox({
-    port: config.sandboxPort,
-    apiKey: config.edna.apiKey,
-    webhookSecret: config.edna.webhookSecret,
-    webhookHeader: config.edna.webhookHeader,
-    statusCallbackUrl: `http://127.0.0.1:${apiPort}/webhooks/edna/status`,
-    inMessageCallbackUrl: `http://127.0.0.1:${apiPort}/webhooks/edna/inbound`,
-  });
-  return { baseUrl: sandbox.url, sandbox };
+/** Every activity the worker runs: the send's and the template catalog's. */
+export type HeraldActivities = SendActivities & TemplateActivities;
+
+export interface HeraldWorkerOptions {
+  /** A prebuilt workflow bundle (tests build one per run); otherwise bundled from source. */
+  workflowBundlePath?: string;
+  /** Tests replace an activity to stop a worker at a chosen step. */
+  overrideActivities?: (activities: HeraldActivities) => Partial<HeraldActivities>;
 }
 
-export const SANDBOX_BOT_TOKEN = '123456:sandbox-bot-token';
-/** The secret the embedded gateway sandbox signs with for a channel (>= 16 characters). */
-export const sandboxGatewaySecret = (channel: GatewayChannel) => `sandbox-${channel.toLowerCase().replace(/_/g, '-')}-secret`;
-
-export interface ChannelSandboxes {
-  telegram: TelegramSandbox | null;
-  gateway: GatewaySandbox | null;
-  /** The gateway channels the sandbox plays. */
-  gatewayChannels: GatewayChannel[];
-  close(): Promise<void>;
-}
-
-/**
- * Embedded mode reaches every channel: without TELEGRAM_BOT_TOKEN the Telegram sandbox plays the
- * Bot API (on SANDBOX_PORT + 1), and a gateway channel without CHANNEL_<NAME>_URL goes to the
- * gateway sandbox (on SANDBOX_PORT + 2), which posts signed statuses back to the API port. The
- * sandboxes' URLs and secrets are written into `config`, which the API and the worker read, so
- * `client.channels`, validation and delivery all see the same channels configured.
- */
-export async function resolveChannelSandboxes(config: Config, apiPort: number): Promise<ChannelSandboxes> {
-  const portFor = (offset: number) => (config.sandboxPort === 0 ? 0 : config.sandboxPort + offset);
-  let telegram: TelegramSandbox | null = null;
-  if (!config.telegram.botToken) {
-    telegram = await startTelegramSandbox({ port: portFor(1), botToken: SANDBOX_BOT_TOKEN });
-    config.telegram = { apiUrl: telegram.url, botToken: SANDBOX_BOT_TOKEN };
-  }
-  const gatewayChannels = GATEWAY_CHANNELS.filter((c) => !config.gateway[c]);
-  let gateway: GatewaySandbox | null = null;
-  if (gatewayChannels.length > 0) {
-    try {
-      gateway = await startGatewaySandbox({
-        port: portFor(2),
-        secrets: Object.fromEntries(gatewayChannels.map((c) => [c, sandboxGatewaySecret(c)])),
-        statusCallbackUrl: `http://127.0.0.1:${apiPort}/webhooks/channel/status`,
-      });
-    } catch (err) {
-      await telegram?.close();
-      throw err;
-    }
-    for (const c of gatewayChannels) config.gateway[c] = { url: gateway.urlFor(c), secret: sandboxGatewaySecret(c) };
-  }
-  return {
-    telegram,
-    gateway,
-    gatewayChannels,
-    async close() {
-      await Promise.all([telegram?.close(), gateway?.close()]);
-    },
+export async function startHeraldWorker(config: Config, db: Db, temporalAddress: string, options: HeraldWorkerOptions = {}): Promise<HeraldWorker> {
+  const channels = createChannels(config);
+  const activities: HeraldActivities = {
+    ...createSendActivities({ db, config, transports: channels.transports }),
+    ...createTemplateActivities({ db, edna: channels.edna }),
   };
+  const overridden = options.overrideActivities ? { ...activities, ...options.overrideActivities(activities) } : activities;
+  return startWorker({
+    address: temporalAddress,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was built.
+    activities: failFastOnStatementErrors(overridden),
+    ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
+    onStopped: () => channels.close(),
+  });
 }
 
-export { startWorker, type HeraldWorker };
+export type { HeraldWorker };

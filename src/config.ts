@@ -142,6 +142,18 @@ function pairProblems(env: NodeJS.ProcessEnv): string[] {
   return problems;
 }
 
+/** Deep-frozen: every part reads the same settings, and none can change them under another. */
+export function freezeConfig(config: Config): Config {
+  const freeze = (value: unknown): void => {
+    if (!value || typeof value !== 'object' || Object.isFrozen(value)) return;
+    Object.freeze(value);
+    for (const inner of Object.values(value)) freeze(inner);
+  };
+  const copy = structuredClone(config);
+  freeze(copy);
+  return copy;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   const pairs = pairProblems(env);
@@ -157,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const secret = e[`CHANNEL_${channel}_SECRET`];
     gateway[channel] = url && secret ? { url, secret } : undefined;
   }
-  return {
+  return freezeConfig({
     port: e.PORT,
     dataDir: path.resolve(e.DATA_DIR),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
@@ -198,7 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       graphiql: e.GRAPHIQL ?? !production,
     },
-  };
+  });
 }
 
 /**

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { PGlite } from '@electric-sql/pglite';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Db, DbOrTx } from './connection.js';
-import type { AttachmentRow } from './messages.js';
 import { attachmentChunks, attachments } from './schema.js';
+
+export type AttachmentRow = typeof attachments.$inferSelect;
 
 // Uploaded files live in PostgreSQL, in chunks of about CHUNK_BYTES: the one store that every
 // server and worker shares, and one that a file can stream into and out of without ever being
@@ -196,4 +197,14 @@ export async function findAttachmentByToken(db: DbOrTx, token: string): Promise<
 export async function getAttachment(db: DbOrTx, id: string): Promise<AttachmentRow | null> {
   const [row] = await db.select().from(attachments).where(eq(attachments.id, id)).limit(1);
   return row ?? null;
+}
+
+export async function getAttachments(db: DbOrTx, ids: readonly string[]): Promise<AttachmentRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(attachments).where(inArray(attachments.id, [...ids]));
+}
+
+/** The unguessable URL a provider fetches the file from, without Herald's bearer token. */
+export function attachmentUrl(publicBaseUrl: string, row: Pick<AttachmentRow, 'accessToken' | 'fileName'>): string {
+  return `${publicBaseUrl}/files/${row.accessToken}/${encodeURIComponent(row.fileName)}`;
 }

@@ -6,17 +6,12 @@ import { openThread } from './threads.js';
 import { capabilitiesOf } from '../domain/channels.js';
 import { isValidEmail } from '../domain/email.js';
 import type { Channel } from '../domain/enums.js';
+import type { InboundInput } from '../domain/inbound.js';
 import { userError, type UserError } from '../domain/errors.js';
 import { checkNewClientPhone } from '../domain/phone.js';
 import { publish } from './events.js';
 
-export interface InboundInput {
-  channel: Channel;
-  address: string;
-  text: string | null;
-  name: string | null;
-  receivedAt: Date;
-}
+export type { InboundInput };
 
 export type InboundResult =
   | { ok: true; clientId: string; messageId: string; threadId: string; openedThread: boolean; inFlightSendIds: string[] }

@@ -4,13 +4,10 @@ import type { DbOrTx } from './connection.js';
 import { canMoveTo } from '../domain/messageStatus.js';
 import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
 import { publish } from './events.js';
-import { attachments, clients, messageStatusChanges, messages, templates, templateVariables, threads } from './schema.js';
+import { clients, messageParts, messageStatusChanges, messages } from './schema.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type StatusChangeRow = typeof messageStatusChanges.$inferSelect;
-export type TemplateRow = typeof templates.$inferSelect;
-export type TemplateVariableRow = typeof templateVariables.$inferSelect;
-export type AttachmentRow = typeof attachments.$inferSelect;
 
 export interface HistoryPage {
   rows: Array<{ message: MessageRow; cursor: string }>;
@@ -59,27 +56,6 @@ export async function statusChanges(db: DbOrTx, messageIds: readonly string[]): 
   if (messageIds.length === 0) return [];
   return db.select().from(messageStatusChanges).where(inArray(messageStatusChanges.messageId, [...messageIds])).orderBy(asc(messageStatusChanges.at));
 }
-
-export async function getThreads(db: DbOrTx, ids: readonly string[]) {
-  if (ids.length === 0) return [];
-  return db.select().from(threads).where(inArray(threads.id, [...ids]));
-}
-
-export async function getTemplates(db: DbOrTx, ids: readonly string[]): Promise<TemplateRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(templates).where(inArray(templates.id, [...ids]));
-}
-
-export async function getTemplateVariables(db: DbOrTx, templateIds: readonly string[]): Promise<TemplateVariableRow[]> {
-  if (templateIds.length === 0) return [];
-  return db.select().from(templateVariables).where(inArray(templateVariables.templateId, [...templateIds])).orderBy(asc(templateVariables.position));
-}
-
-export async function getAttachments(db: DbOrTx, ids: readonly string[]): Promise<AttachmentRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(attachments).where(inArray(attachments.id, [...ids]));
-}
-
 
 export interface StatusMove {
   status: MessageStatus;
@@ -131,4 +107,36 @@ export async function noteMessageProblem(tx: DbOrTx, messageId: string, failure:
     messageId, status: current.status, failureCode: failure?.code ?? null, failureProviderCode: failure?.providerCode ?? null, failureMessage: failure?.message ?? null, note,
   });
   await publish(tx, { type: 'client', clientId: current.clientId, kind: 'MESSAGE_STATUS', threadId: current.threadId, messageId });
+}
+
+// A message's parts: what the provider received as separate messages, per attempt (R8, R21).
+
+/** Records an attempt's parts before anything is sent, so a callback that overtakes the send finds them. */
+export async function recordAttemptParts(db: DbOrTx, messageId: string, attempt: number, parts: ReadonlyArray<{ kind: string; providerRequestId: string }>): Promise<void> {
+  await db.insert(messageParts).values(parts.map((p, i) => ({
+    messageId, seq: (attempt - 1) * 10 + i, kind: p.kind as typeof messageParts.$inferInsert.kind, providerRequestId: p.providerRequestId, status: 'PENDING' as const,
+  }))).onConflictDoNothing();
+  // A new attempt starts clean: the previous one's failure stays in the status history.
+  await db.update(messages).set({ failureCode: null, failureProviderCode: null, failureMessage: null }).where(eq(messages.id, messageId));
+}
+
+/** Which of these parts the channel has taken already. */
+export async function partsTaken(db: DbOrTx, messageId: string, providerRequestIds: readonly string[]): Promise<Set<string>> {
+  const rows = await db.select({ id: messageParts.providerRequestId }).from(messageParts)
+    .where(and(eq(messageParts.messageId, messageId), inArray(messageParts.providerRequestId, [...providerRequestIds]), eq(messageParts.status, 'SENT')));
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function markPartTaken(db: DbOrTx, providerRequestId: string): Promise<void> {
+  await db.update(messageParts).set({ status: 'SENT' }).where(eq(messageParts.providerRequestId, providerRequestId));
+}
+
+/** The send a provider's id belongs to (a status callback names a part), with its channel. */
+export async function findPartOwner(db: DbOrTx, providerRequestId: string): Promise<{ messageId: string; sendId: string | null; channel: MessageRow['channel'] } | null> {
+  const [row] = await db
+    .select({ messageId: messages.id, sendId: messages.sendId, channel: messages.channel })
+    .from(messageParts)
+    .innerJoin(messages, eq(messages.id, messageParts.messageId))
+    .where(eq(messageParts.providerRequestId, providerRequestId));
+  return row ?? null;
 }

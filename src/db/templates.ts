@@ -1,10 +1,11 @@
-import { and, asc, count, eq, notInArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Db, DbOrTx } from './connection.js';
 import { templates, templateVariables } from './schema.js';
 import type { Channel, TemplateVariableType } from '../domain/enums.js';
 import type { TemplateSpec } from '../domain/templates.js';
 
 export type TemplateRow = typeof templates.$inferSelect;
+export type TemplateVariableRow = typeof templateVariables.$inferSelect;
 
 /** R15: how many approved text-only templates each channel has now. */
 export async function approvedTextTemplateCounts(db: DbOrTx): Promise<Map<Channel, number>> {
@@ -25,7 +26,10 @@ export async function usableTemplates(db: DbOrTx, channel: Channel, textOnly: bo
 }
 
 /** The template with its variables in order, as the send rules and the renderer need it. */
-export async function loadTemplateSpec(db: DbOrTx, id: string): Promise<(TemplateSpec & { row: TemplateRow }) | null> {
+/** A template as the send rules and the renderer read it, with its row. */
+export type LoadedTemplate = TemplateSpec & { row: TemplateRow };
+
+export async function loadTemplateSpec(db: DbOrTx, id: string): Promise<LoadedTemplate | null> {
   const [row] = await db.select().from(templates).where(eq(templates.id, id));
   if (!row) return null;
   const variables = await db.select().from(templateVariables).where(eq(templateVariables.templateId, id)).orderBy(asc(templateVariables.position));
@@ -83,3 +87,13 @@ export async function replaceCatalog(db: Db, channel: Channel, entries: CatalogE
   });
 }
 
+
+export async function getTemplates(db: DbOrTx, ids: readonly string[]): Promise<TemplateRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(templates).where(inArray(templates.id, [...ids]));
+}
+
+export async function getTemplateVariables(db: DbOrTx, templateIds: readonly string[]): Promise<TemplateVariableRow[]> {
+  if (templateIds.length === 0) return [];
+  return db.select().from(templateVariables).where(inArray(templateVariables.templateId, [...templateIds])).orderBy(asc(templateVariables.position));
+}

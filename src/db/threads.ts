@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
 import { threadEvents, threads } from './schema.js';
 import type { Channel, ThreadEventKind, ThreadStatus } from '../domain/enums.js';
@@ -58,4 +58,9 @@ export async function updateOpenThread(
     if (agentId) await publish(tx, { type: 'queue', agentId, threadId });
   }
   return true;
+}
+
+export async function getThreads(db: DbOrTx, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.select().from(threads).where(inArray(threads.id, [...ids]));
 }

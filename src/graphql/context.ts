@@ -4,11 +4,11 @@ import type { Db } from '../db/connection.js';
 import { getAgents, getTransferTargets } from '../db/agents.js';
 import { getActiveThreads, getClientChannels, getClients, getUsernames, type ClientRow, clientFacts } from '../db/clients.js';
 import type { Cursor } from '../db/cursor.js';
-import {
-  clientHistories, getAttachments, getMessages, type HistoryPage, getTemplates, getTemplateVariables, getThreads, statusChanges, threadMessages,
-} from '../db/messages.js';
+import { getAttachments } from '../db/attachments.js';
+import { clientHistories, getMessages, statusChanges, threadMessages, type HistoryPage } from '../db/messages.js';
+import { getThreads } from '../db/threads.js';
 import { listStandChannels, toSettings } from '../db/stand.js';
-import { approvedTextTemplateCounts } from '../db/templates.js';
+import { approvedTextTemplateCounts, getTemplateVariables, getTemplates } from '../db/templates.js';
 import { clientChannelOptions, type ClientChannelOption } from '../domain/clientChannels.js';
 import type { Channel } from '../domain/enums.js';
 import type { Viewer } from '../auth/tokens.js';

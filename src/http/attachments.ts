@@ -7,7 +7,7 @@ import type { Db } from '../db/connection.js';
 import {
   AttachmentTooLargeError, EmptyAttachmentError, findAttachmentByToken, readAttachmentChunks, storeAttachment,
 } from '../db/attachments.js';
-import type { AttachmentRow } from '../db/messages.js';
+import type { AttachmentRow } from '../db/attachments.js';
 import { LARGEST_ATTACHMENT_BYTES } from '../domain/channels.js';
 import { UserErrorException, type UserErrorCode } from '../domain/errors.js';
 import { bearerToken, requireRole, viewerForToken } from '../auth/tokens.js';

@@ -1,7 +1,7 @@
 import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Activities } from './activities/index.js';
+import type { SendActivities } from './activities/index.js';
 import type { MessageOutcome } from './activities/status.js';
 import { capabilitiesOf } from '../domain/channels.js';
 import type { MessageStatus, SendState } from '../domain/enums.js';
@@ -22,16 +22,16 @@ const ENDED: ReadonlySet<SendState> = new Set(['COMPLETED', 'FAILED', 'REJECTED'
 export async function outboundSend({ request, timing }: OutboundSendInput): Promise<SendSnapshot> {
   // Herald's own records: a fault of the moment (a lost connection, a deadlock) is retried for
   // about ten minutes; a statement the database refuses (DATA_ERROR) is not retried at all.
-  const records = proxyActivities<Activities>({
+  const records = proxyActivities<SendActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 25, nonRetryableErrorTypes: [DATA_ERROR] },
   });
   // Writing down that a step failed gets longer: it is what releases the thread.
-  const compensation = proxyActivities<Activities>({
+  const compensation = proxyActivities<SendActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 100, nonRetryableErrorTypes: [DATA_ERROR] },
   });
-  const { deliverMessage } = proxyActivities<Activities>({
+  const { deliverMessage } = proxyActivities<SendActivities>({
     startToCloseTimeout: '60 seconds',
     retry: {
       initialInterval: timing.deliveryInitialIntervalMs,

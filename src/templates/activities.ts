@@ -2,7 +2,8 @@ import type { EdnaTemplate } from '../channels/edna/client.js';
 import { replaceCatalog, type CatalogEntry } from '../db/templates.js';
 import { TEMPLATE_VARIABLE_TYPES, type Channel, type TemplateVariableType } from '../domain/enums.js';
 import { isTextOnly } from '../domain/templates.js';
-import type { ActivityDeps } from '../sends/activities/deps.js';
+import type { Db } from '../db/connection.js';
+import type { EdnaClient } from '../channels/edna/client.js';
 
 export const TEMPLATE_CHANNELS: Channel[] = ['WHATSAPP', 'VIBER'];
 
@@ -30,10 +31,22 @@ function toEntry(t: EdnaTemplate): CatalogEntry {
 }
 
 /** R16: the catalog comes from edna; run on demand (syncTemplates) and on a Temporal Schedule. */
-export function syncTemplatesActivity(deps: ActivityDeps) {
+export function syncTemplatesActivity(deps: TemplateDeps) {
   return async function syncTemplates(channel: Channel): Promise<{ channel: Channel; usable: number; retired: number }> {
     const catalog = await deps.edna.listTemplates(channel);
     const result = await replaceCatalog(deps.db, channel, catalog.filter((t) => t.channelType === channel || !t.channelType).map(toEntry));
     return { channel, ...result };
   };
 }
+
+export interface TemplateDeps {
+  db: Db;
+  /** The catalog comes from edna. */
+  edna: Pick<EdnaClient, 'listTemplates'>;
+}
+
+export function createTemplateActivities(deps: TemplateDeps) {
+  return { syncTemplates: syncTemplatesActivity(deps) };
+}
+
+export type TemplateActivities = ReturnType<typeof createTemplateActivities>;

@@ -1,8 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../sends/activities/index.js';
+import type { TemplateActivities } from './activities.js';
 import type { Channel } from '../domain/enums.js';
 
-const { syncTemplates } = proxyActivities<Activities>({
+const { syncTemplates } = proxyActivities<TemplateActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });

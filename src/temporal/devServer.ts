@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TEMPORAL_CLI, installHint, locateTool, provisionWithPip, type ToolSource } from './cli.js';
-import { SEARCH_ATTRIBUTES } from '../sends/contract.js';
+import type { defineSearchAttributeKey } from '@temporalio/common';
 import { installTemporalRuntime } from './runtime.js';
 
 export interface DevServer {
@@ -21,6 +21,8 @@ export interface DevServerOptions {
   dbFile?: string;
   port?: number;
   uiPort?: number;
+  /** Registered at start, so workflows can set them and the UI filter by them. */
+  searchAttributes?: Array<ReturnType<typeof defineSearchAttributeKey<'KEYWORD'>>>;
   /** Progress lines while the CLI is provisioned. */
   log?: (line: string) => void;
 }
@@ -65,7 +67,7 @@ function createLocal(options: DevServerOptions, executable: ToolSource): Promise
       ...(options.port ? { port: options.port } : {}),
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
       ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
-      searchAttributes: SEARCH_ATTRIBUTES,
+      searchAttributes: options.searchAttributes ?? [],
       log: { format: 'pretty', level: 'error' },
     },
   });

@@ -281,7 +281,7 @@ describe('attachments: upload and public file URLs', () => {
     if (herald.db.driver === 'pglite') {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-attachments-'));
       const db = await openDatabase({ dataDir: dir });
-      await bootstrapData(db, herald.config);
+      await bootstrapData(db.db, herald.config);
       const api = await startApiServer(herald.config, db, herald.temporal, 0);
       target = {
         baseUrl: `http://127.0.0.1:${api.port}`,

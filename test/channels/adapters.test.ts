@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentDeliveryError, TransientDeliveryError } from '../../src/channels/transport.js';
-import { retryAfterMs } from '../../src/channels/gateway/client.js';
+import { retryAfterMs } from '../../src/channels/http.js';
 import { signBody, signatureMatches } from '../../src/channels/gateway/signature.js';
 import { telegramChatId, telegramFailure } from '../../src/channels/telegram/client.js';
 import { ConfigError, configuredChannels, loadConfig } from '../../src/config.js';

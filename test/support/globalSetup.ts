@@ -7,6 +7,7 @@ import { openDatabase } from '../../src/db/connection.js';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { SEARCH_ATTRIBUTES } from '../../src/sends/contract.js';
 
 // Once per test run: one Temporal dev server for every file, and (on PGlite) one migrated
 // database dumped to a file that each test file loads instead of running initdb again.
@@ -28,7 +29,7 @@ let bundleFile: string | undefined;
 
 export async function setup(project: TestProject) {
   const [server, dump, bundle] = await Promise.all([
-    startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: TOOLS_DIR, namespace: 'default', log: (line) => console.log(`[tests] ${line}`) }),
+    startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: TOOLS_DIR, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES, log: (line) => console.log(`[tests] ${line}`) }),
     process.env.DATABASE_URL ? Promise.resolve(null) : migratedPgliteDump(),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never }),
   ]);

@@ -2,21 +2,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import {
-  bootstrapData, connectTemporal, startApiServer, startWorker, type ApiServer, type HeraldWorker, type TemporalHandle,
-} from '../../src/app.js';
-import type { Activities } from '../../src/sends/activities/index.js';
+import type { ApiServer, HeraldActivities, HeraldWorker, TemporalHandle } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { startEdnaSandbox, type EdnaSandbox } from '../../sandbox/edna/server.js';
-import { startGatewaySandbox, type GatewaySandbox } from '../../sandbox/gateway/server.js';
-import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram/server.js';
-import { SANDBOX_BOT_TOKEN, sandboxGatewaySecret } from '../../src/app.js';
-import { GATEWAY_CHANNELS } from '../../src/domain/channels.js';
+import { freePort, startEmbedded } from '../../src/embedded.js';
+import type { EdnaSandbox } from '../../sandbox/edna/server.js';
+import type { GatewaySandbox } from '../../sandbox/gateway/server.js';
+import type { TelegramSandbox } from '../../sandbox/telegram/server.js';
+import type { GatewayChannel } from '../../src/domain/channels.js';
 import { openTestDatabase, type TestDatabase } from './database.js';
 
-// A real Herald for a test file: its own database and task queue, the run's Temporal dev server,
-// the edna, Telegram and channel gateway sandboxes over HTTP, a worker, and the HTTP API on a
-// free port, driven over HTTP exactly as a client would.
+// A real Herald for a test file, wired exactly as embedded mode wires it (src/embedded.ts): its
+// own database and task queue, the run's Temporal dev server, the edna, Telegram and channel
+// gateway sandboxes over HTTP, a worker, and the HTTP API on a free port, driven over HTTP
+// exactly as a client would.
 
 export interface GqlResult<T = any> {
   status: number;
@@ -39,7 +37,7 @@ export interface TestHerald {
   baseUrl: string;
   gql<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
   /** Starts (another) worker on this Herald's task queue, optionally with some activities replaced. */
-  startWorker(override?: (activities: Activities) => Partial<Activities>): Promise<HeraldWorker>;
+  startWorker(override?: (activities: HeraldActivities) => Partial<HeraldActivities>): Promise<HeraldWorker>;
   close(): Promise<void>;
 }
 
@@ -49,13 +47,14 @@ export interface TestHeraldOptions {
   worker?: boolean;
   sandbox?: { delaysMs?: { sent?: number; delivered?: number; read?: number }; failFirstTries?: number };
   /** Which channel sandboxes to start (default both); one left out leaves its channels not configured. */
-  channels?: { telegram?: boolean; gateway?: boolean };
+  channels?: { telegram?: boolean; gateway?: boolean; /** the gateway channels the sandbox plays (default all) */ gatewayChannels?: GatewayChannel[] };
 }
 
 export async function startTestHerald(options: TestHeraldOptions = {}): Promise<TestHerald> {
   const db = await openTestDatabase();
   const config = loadConfig({
-    PORT: '0',
+    PORT: String(await freePort()),
+    SANDBOX_PORT: '0',
     DATA_DIR: path.join(os.tmpdir(), `herald-test-${process.pid}`),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: `herald-test-${randomBytes(4).toString('hex')}`,
@@ -66,48 +65,30 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
     SEND_RETRY_WAIT_SECONDS: '60',
     ...options.env,
   });
-  const { standId } = await bootstrapData(db, config);
-  const temporal = await connectTemporal(config);
-  const api = await startApiServer(config, db, temporal, 0);
-  const baseUrl = `http://127.0.0.1:${api.port}`;
-  // The port is known only now; file URLs handed to edna must point at it.
-  if (!options.env?.PUBLIC_BASE_URL) config.publicBaseUrl = baseUrl;
-  const edna = await startEdnaSandbox({
-    apiKey: config.edna.apiKey,
-    webhookSecret: config.edna.webhookSecret,
-    webhookHeader: config.edna.webhookHeader,
-    statusCallbackUrl: `${baseUrl}/webhooks/edna/status`,
-    inMessageCallbackUrl: `${baseUrl}/webhooks/edna/inbound`,
-    delaysMs: options.sandbox?.delaysMs ?? { sent: 30, delivered: 60, read: 90 },
-    failFirstTries: options.sandbox?.failFirstTries ?? 2,
-  });
-  // Like embedded mode: the sandboxes' URLs and secrets go into the config the API and the worker read.
-  const telegram = options.channels?.telegram === false || options.env?.TELEGRAM_BOT_TOKEN
-    ? null
-    : await startTelegramSandbox({ botToken: SANDBOX_BOT_TOKEN, failFirstTries: options.sandbox?.failFirstTries ?? 2, retryAfterSeconds: 1 });
-  if (telegram) config.telegram = { apiUrl: telegram.url, botToken: SANDBOX_BOT_TOKEN };
-  const gateway = options.channels?.gateway === false
-    ? null
-    : await startGatewaySandbox({
-        secrets: Object.fromEntries(GATEWAY_CHANNELS.map((c) => [c, sandboxGatewaySecret(c)])),
-        statusCallbackUrl: `${baseUrl}/webhooks/channel/status`,
+  const failFirstTries = options.sandbox?.failFirstTries ?? 2;
+  const herald = await startEmbedded(config, {
+    database: db,
+    worker: options.worker !== false,
+    workflowBundlePath: inject('workflowBundle'),
+    sandboxes: {
+      edna: { delaysMs: options.sandbox?.delaysMs ?? { sent: 30, delivered: 60, read: 90 }, failFirstTries },
+      telegram: options.channels?.telegram === false ? false : { failFirstTries, retryAfterSeconds: 1 },
+      gateway: options.channels?.gateway === false ? false : {
         delaysMs: { delivered: options.sandbox?.delaysMs?.delivered ?? 60, read: options.sandbox?.delaysMs?.read ?? 90 },
-        failFirstTries: options.sandbox?.failFirstTries ?? 2,
+        failFirstTries,
         retryAfterSeconds: 1,
-      });
-  if (gateway) for (const c of GATEWAY_CHANNELS) config.gateway[c] = { url: gateway.urlFor(c), secret: sandboxGatewaySecret(c) };
-  const workers: HeraldWorker[] = [];
-  const launch = async (override?: (activities: Activities) => Partial<Activities>) => {
-    const w = await startWorker({ config, db: db.db, temporalAddress: temporal.address, ednaBaseUrl: edna.url, workflowBundlePath: inject('workflowBundle'), ...(override ? { overrideActivities: override } : {}) });
-    workers.push(w);
-    return w;
-  };
-  const worker = options.worker === false ? null : await launch();
+        ...(options.channels?.gatewayChannels ? { channels: options.channels.gatewayChannels } : {}),
+      },
+    },
+  });
+  const { edna, telegram, gateway } = herald.sandboxes;
+  if (!edna) throw new Error('the test Herald expects the edna sandbox (no EDNA_BASE_URL)');
   return {
-    db, config, standId, temporal, api, edna, telegram, gateway, worker, baseUrl,
-    startWorker: launch,
+    db, config: herald.config, standId: herald.standId, temporal: herald.temporal, api: herald.api, edna, telegram, gateway,
+    worker: herald.worker, baseUrl: herald.baseUrl,
+    startWorker: herald.startWorker,
     async gql(token, query, variables) {
-      const res = await fetch(`${baseUrl}/graphql`, {
+      const res = await fetch(`${herald.baseUrl}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
@@ -116,12 +97,7 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
       return { ...body, status: res.status };
     },
     async close() {
-      await Promise.all(workers.map((w) => w.shutdown().catch(() => undefined)));
-      await api.close();
-      await edna.close();
-      await telegram?.close();
-      await gateway?.close();
-      await temporal.close();
+      await herald.close();
       await db.drop();
     },
   };

@@ -263,29 +263,28 @@ describe('availability: a channel without a transport (R3)', () => {
     (await herald.gql('demo-agent-1', `{ client(id: "${client}") { channels { channel available unavailableReason } } }`)).data.client.channels as any[];
 
   it('R3: Telegram without a bot token and a gateway channel without a URL show available: false with CHANNEL_NOT_CONFIGURED, and a send is refused before anything is reserved', async () => {
-    const grace = await clientId(herald, 'Grace Lee');
-    const saved = { telegram: herald.config.telegram, webChat: herald.config.gateway.WEB_CHAT };
-    herald.config.telegram = { ...saved.telegram, botToken: undefined };
-    herald.config.gateway.WEB_CHAT = undefined;
+    // A Herald of its own, wired with no Telegram and with the gateway for the mobile app and ABM only.
+    const partial = await startTestHerald({ channels: { telegram: false, gatewayChannels: ['MOBILE_APP', 'APPLE_BUSINESS_MESSAGES'] } });
     try {
-      const channels = await channelsOf(grace);
+      const grace = await clientId(partial, 'Grace Lee');
+      const channels = (await partial.gql('demo-agent-1', `{ client(id: "${grace}") { channels { channel available unavailableReason } } }`)).data.client.channels as any[];
       expect(channels.find((c) => c.channel === 'TELEGRAM')).toEqual({ channel: 'TELEGRAM', available: false, unavailableReason: 'CHANNEL_NOT_CONFIGURED' });
       expect(channels.find((c) => c.channel === 'WEB_CHAT')).toEqual({ channel: 'WEB_CHAT', available: false, unavailableReason: 'CHANNEL_NOT_CONFIGURED' });
       expect(channels.find((c) => c.channel === 'MOBILE_APP')).toMatchObject({ available: true });
 
-      const before = herald.telegram!.received().length;
       for (const channel of ['TELEGRAM', 'WEB_CHAT']) {
-        const res = await send(herald, 'demo-agent-1', { clientId: grace, channel, text: 'Hello', disposition: CLOSE });
+        const res = await send(partial, 'demo-agent-1', { clientId: grace, channel, text: 'Hello', disposition: CLOSE });
         expect(res.userErrors, channel).toEqual([expect.objectContaining({ code: 'CHANNEL_NOT_CONFIGURED', field: ['channel'] })]);
         expect(res.userErrors[0].message).toMatch(/not connected/);
         expect(res.send).toMatchObject({ state: 'REJECTED', message: null });
       }
-      expect(herald.telegram!.received().length).toBe(before);
-      expect(await activeThreadOf(grace)).toBeNull();
+      expect(partial.gateway!.received()).toEqual([]);
+      const thread = await partial.gql('demo-supervisor', `{ client(id: "${grace}") { activeThread { id } } }`);
+      expect(thread.data.client.activeThread).toBeNull();
     } finally {
-      herald.config.telegram = saved.telegram;
-      herald.config.gateway.WEB_CHAT = saved.webChat;
+      await partial.close();
     }
-    expect((await channelsOf(grace)).find((c) => c.channel === 'TELEGRAM')).toMatchObject({ available: true, unavailableReason: null });
+    // Where Telegram is connected (this file's Herald), the same client can take it.
+    expect((await channelsOf(await clientId(herald, 'Grace Lee'))).find((c) => c.channel === 'TELEGRAM')).toMatchObject({ available: true, unavailableReason: null });
   });
 });

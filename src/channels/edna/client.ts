@@ -1,8 +1,10 @@
 import type { Channel } from '../../domain/enums.js';
-import { FAILURE_MESSAGES, failureCodeForEdna } from './codes.js';
-import { PermanentDeliveryError, TransientDeliveryError } from '../transport.js';
+import { FAILURE_MESSAGES } from '../../domain/deliveryFailures.js';
+import { callProvider, type ProviderAnswer } from '../http.js';
+import { PermanentDeliveryError, TAKEN, TransientDeliveryError, type ChannelTransport, type OutgoingPart, type PartReceipt } from '../transport.js';
+import { failureCodeForEdna } from './codes.js';
 
-// The edna Pulse client for WhatsApp and Viber, as edna-reference.md ("Herald's side") binds it:
+// The edna Pulse client for WhatsApp and Viber, as docs/edna.md ("Herald's side") binds it:
 // X-API-KEY, our id as the idempotency key, 5xx and network faults transient (the activity's
 // retry policy backs off), 4xx permanent with edna's code kept.
 
@@ -14,23 +16,6 @@ export interface EdnaSettings {
   whatsappCascadeId: number;
   viberCascadeId: number;
   timeoutMs?: number;
-}
-
-export interface FreeFormMessage {
-  requestId: string;
-  channel: Channel;
-  phone: string; // digits
-  text: string | null;
-  attachment: { url: string; name: string; size: number; contentType: 'IMAGE' | 'DOCUMENT' | 'VIDEO' | 'AUDIO' } | null;
-}
-
-export interface TemplateMessage {
-  messageId: string;
-  channel: Channel;
-  phone: string;
-  templateId: number;
-  textVariables: string[];
-  headerVariables: string[];
 }
 
 export interface EdnaTemplate {
@@ -50,96 +35,75 @@ export interface EdnaTemplate {
   variables?: Array<{ key: string; type: string; label?: string | null; options?: string[] | null }>;
 }
 
+/** edna limits an attachment's name to 70 characters (attachmentName-is-too-long). */
+const MAX_ATTACHMENT_NAME = 70;
+
 const contentKey = (channel: Channel) => {
   if (channel === 'WHATSAPP') return 'whatsappContent';
   if (channel === 'VIBER') return 'viberContent';
-  throw new Error(`edna carries WhatsApp and Viber, not ${channel}`);
+  throw new PermanentDeliveryError('PROVIDER_REJECTED', null, `edna carries WhatsApp and Viber, not ${channel}.`);
 };
 
-export class EdnaClient {
+export class EdnaClient implements ChannelTransport {
   constructor(private readonly settings: EdnaSettings) {}
 
-  async sendFreeForm(message: FreeFormMessage): Promise<void> {
-    const cascadeId = message.channel === 'WHATSAPP' ? this.settings.whatsappCascadeId : this.settings.viberCascadeId;
-    const body = {
-      requestId: message.requestId,
-      cascadeId,
-      subscriberFilter: { address: message.phone, type: 'PHONE' },
+  /** A template part goes to the template endpoint; anything else is a one-stage cascade. */
+  async deliver(part: OutgoingPart): Promise<PartReceipt> {
+    const phone = part.address.replace(/\D+/g, '');
+    if (part.template) {
+      await this.post(`/api/v1/out-messages/${part.channel === 'WHATSAPP' ? 'whatsapp' : 'viber'}/template`, {
+        messageId: part.id,
+        sender: part.channel === 'WHATSAPP' ? this.settings.whatsappSender : this.settings.viberSender,
+        phone,
+        templateId: Number(part.template.externalId),
+        textVariables: part.template.textVariables,
+        headerVariables: part.template.headerVariables,
+      });
+      return TAKEN;
+    }
+    const attachment = part.attachment;
+    await this.post('/api/cascade/schedule', {
+      requestId: part.id,
+      cascadeId: part.channel === 'WHATSAPP' ? this.settings.whatsappCascadeId : this.settings.viberCascadeId,
+      subscriberFilter: { address: phone, type: 'PHONE' },
       content: {
-        [contentKey(message.channel)]: message.attachment
-          ? { contentType: message.attachment.contentType, text: message.text ?? undefined, attachment: { url: message.attachment.url, name: message.attachment.name, size: message.attachment.size } }
-          : { contentType: 'TEXT', text: message.text },
+        [contentKey(part.channel)]: attachment
+          ? { contentType: attachment.kind, text: part.text ?? undefined, attachment: { url: attachment.url, name: attachment.name.slice(0, MAX_ATTACHMENT_NAME), size: attachment.size } }
+          : { contentType: 'TEXT', text: part.text },
       },
-    };
-    await this.post('/api/cascade/schedule', body);
-  }
-
-  async sendTemplate(message: TemplateMessage): Promise<void> {
-    const path = `/api/v1/out-messages/${message.channel === 'WHATSAPP' ? 'whatsapp' : 'viber'}/template`;
-    await this.post(path, {
-      messageId: message.messageId,
-      sender: message.channel === 'WHATSAPP' ? this.settings.whatsappSender : this.settings.viberSender,
-      phone: message.phone,
-      templateId: message.templateId,
-      textVariables: message.textVariables,
-      headerVariables: message.headerVariables,
     });
+    return TAKEN;
   }
 
   async listTemplates(channel: Channel): Promise<EdnaTemplate[]> {
-    const response = await this.request('GET', `/api/v1/templates?channelType=${channel}`);
-    return (await response.json()) as EdnaTemplate[];
+    return this.refusedOrOk(await this.call('GET', `/api/v1/templates?channelType=${channel}`)).json<EdnaTemplate[]>() ?? [];
   }
 
   private async post(path: string, body: unknown): Promise<void> {
-    const response = await this.request('POST', path, body);
-    await response.arrayBuffer();
+    this.refusedOrOk(await this.call('POST', path, body));
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.settings.baseUrl}${path}`, {
-        method,
-        headers: { 'X-API-KEY': this.settings.apiKey, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.settings.timeoutMs ?? 15_000),
-      });
-    } catch (err) {
-      throw new TransientDeliveryError(null, `edna did not answer: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (response.ok) return response;
-    const text = await response.text();
-    const code = ednaErrorCode(text);
+  private call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ProviderAnswer> {
+    return callProvider('edna', `${this.settings.baseUrl}${path}`, {
+      method, headers: { 'X-API-KEY': this.settings.apiKey }, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: this.settings.timeoutMs,
+    });
+  }
+
+  private refusedOrOk(answer: ProviderAnswer): ProviderAnswer {
+    if (answer.ok) return answer;
+    const body = answer.json<{ title?: unknown; code?: unknown; detail?: unknown }>();
+    const code = [body?.title, body?.code].find((v): v is string => typeof v === 'string' && /^[a-z][a-zA-Z-]+$/.test(v)) ?? null;
     // Our id is unique per attempt, so edna knowing it means an earlier try got through.
-    if (response.status === 400 && code === 'requestId-is-not-unique') return new Response('{}', { status: 200 });
-    if (response.status >= 500 || response.status === 429) {
-      throw new TransientDeliveryError(code, `edna answered ${response.status}${code ? ` (${code})` : ''}`);
+    if (answer.status === 400 && code === 'requestId-is-not-unique') return answer;
+    if (answer.status >= 500 || answer.status === 429) {
+      throw new TransientDeliveryError(code, `edna answered ${answer.status}${code ? ` (${code})` : ''}`);
     }
-    if (response.status === 401 || response.status === 403) {
+    if (answer.status === 401 || answer.status === 403) {
       // A wrong key is our fault, not the message's: retrying after the operator fixes it may pass.
-      throw new TransientDeliveryError(code ?? 'unauthorized', `edna refused our API key (${response.status}); check EDNA_API_KEY`);
+      throw new TransientDeliveryError(code ?? 'unauthorized', `edna refused our API key (${answer.status}); check EDNA_API_KEY`);
     }
     const failureCode = failureCodeForEdna(code) ?? 'PROVIDER_REJECTED';
-    throw new PermanentDeliveryError(failureCode, code ?? `http-${response.status}`, `${FAILURE_MESSAGES[failureCode]} edna: ${code ?? response.status}${detail(text)}`);
-  }
-}
-
-function ednaErrorCode(body: string): string | null {
-  try {
-    const parsed = JSON.parse(body) as { title?: unknown; code?: unknown; detail?: unknown };
-    for (const value of [parsed.title, parsed.code]) if (typeof value === 'string' && /^[a-z][a-zA-Z-]+$/.test(value)) return value;
-    return null;
-  } catch {
-    return null;
-  }
-}
-
-function detail(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { detail?: unknown };
-    return typeof parsed.detail === 'string' ? ` (${parsed.detail})` : '';
-  } catch {
-    return '';
+    const detail = typeof body?.detail === 'string' ? ` (${body.detail})` : '';
+    throw new PermanentDeliveryError(failureCode, code ?? `http-${answer.status}`, `${FAILURE_MESSAGES[failureCode]} edna: ${code ?? answer.status}${detail}`);
   }
 }

@@ -1,19 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Config } from '../../config.js';
-import type { Db } from '../../db/connection.js';
-import { messageParts, messages } from '../../db/schema.js';
-import { FAILURE_MESSAGES, TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from './codes.js';
-import type { SendClient } from '../../sends/client.js';
-import { recordInbound } from '../../db/inbound.js';
-import { ensureStand } from '../../db/stand.js';
+import { FAILURE_MESSAGES } from '../../domain/deliveryFailures.js';
+import { TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from './codes.js';
 import type { Channel } from '../../domain/enums.js';
 import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
-import { HttpError, readJson, sendJson } from '../../http/io.js';
-import type { Route } from '../../http/server.js';
+import type { InboundInput } from '../../domain/inbound.js';
+import { WebhookRefusal, jsonBody, type InboundWebhook, type StatusWebhook, type WebhookRequest } from '../webhook.js';
 
-// edna → Herald. Each call is answered 200 once handled, 401 without the secret, 400 when
-// malformed (nothing changed). The workflow owns the message: the webhook only signals it.
+// edna → Herald: its status and inbound callbacks in Herald's terms. Each is refused 401 without
+// the secret and 400 when malformed (nothing changed); src/http/webhooks.ts acts on what is read.
 
 function secretMatches(given: string | string[] | undefined, expected: string): boolean {
   if (typeof given !== 'string') return false;
@@ -32,13 +26,13 @@ interface EdnaStatusCallback {
 }
 
 export function parseStatusCallback(body: unknown): { providerRequestId: string; event: DeliveryStatusEvent } | { ignore: string } {
-  if (!body || typeof body !== 'object') throw new HttpError(400, 'The body must be a JSON object.');
+  if (!body || typeof body !== 'object') throw new WebhookRefusal(400, 'The body must be a JSON object.');
   const cb = body as EdnaStatusCallback;
   const id = typeof cb.requestId === 'string' && cb.requestId ? cb.requestId : cb.messageId !== null && cb.messageId !== undefined ? String(cb.messageId) : null;
-  if (!id) throw new HttpError(400, 'The callback names neither requestId nor messageId.');
-  if (typeof cb.status !== 'string') throw new HttpError(400, 'The callback has no status.');
+  if (!id) throw new WebhookRefusal(400, 'The callback names neither requestId nor messageId.');
+  if (typeof cb.status !== 'string') throw new WebhookRefusal(400, 'The callback has no status.');
   const status = messageStatusForEdna(cb.status);
-  if (status === undefined) throw new HttpError(400, `"${cb.status}" is not an edna status.`);
+  if (status === undefined) throw new WebhookRefusal(400, `"${cb.status}" is not an edna status.`);
   if (status === null) return { ignore: `${cb.status} changes nothing for the client` };
   const at = cb.statusAt && !Number.isNaN(Date.parse(cb.statusAt)) ? new Date(cb.statusAt).toISOString() : new Date().toISOString();
   const failed = status === 'UNDELIVERED' || status === 'FAILED';
@@ -67,69 +61,46 @@ interface EdnaInbound {
 
 const EDNA_INBOUND_CHANNELS: Record<string, Channel> = { WHATSAPP: 'WHATSAPP', VIBER: 'VIBER' };
 
-export function parseInbound(body: unknown): { channel: Channel; address: string; text: string | null; name: string | null; receivedAt: Date } {
-  if (!body || typeof body !== 'object') throw new HttpError(400, 'The body must be a JSON object.');
+export function parseInbound(body: unknown): InboundInput {
+  if (!body || typeof body !== 'object') throw new WebhookRefusal(400, 'The body must be a JSON object.');
   const m = body as EdnaInbound;
   const channel = EDNA_INBOUND_CHANNELS[m.channelType ?? ''];
-  if (!channel) throw new HttpError(400, `"${m.channelType}" is not a channel edna carries.`);
+  if (!channel) throw new WebhookRefusal(400, `"${m.channelType}" is not a channel edna carries.`);
   const address = m.subscriber?.identifier;
-  if (typeof address !== 'string' || !address) throw new HttpError(400, 'subscriber.identifier is missing.');
+  if (typeof address !== 'string' || !address) throw new WebhookRefusal(400, 'subscriber.identifier is missing.');
   const at = m.receivedAt && !Number.isNaN(Date.parse(m.receivedAt)) ? new Date(m.receivedAt) : new Date();
   const name = [m.userInfo?.firstName, m.userInfo?.lastName].filter(Boolean).join(' ') || m.userInfo?.userName || null;
   return { channel, address, text: m.messageContent?.text ?? null, name, receivedAt: at };
 }
 
-/**
- * Hands a status to the send that owns the part (found by the id the channel knows it by); the
- * workflow applies it forward-only (R19). `channel`: only a message of that channel matches.
- */
-export async function signalDeliveryStatus(
-  deps: { db: Db; sends: SendClient },
-  providerRequestId: string,
-  event: DeliveryStatusEvent,
-  channel?: Channel,
-): Promise<'accepted' | 'unknown id' | 'send finished; nothing changed'> {
-  const [message] = await deps.db
-    .select({ id: messages.id, sendId: messages.sendId, channel: messages.channel })
-    .from(messageParts)
-    .innerJoin(messages, eq(messages.id, messageParts.messageId))
-    .where(eq(messageParts.providerRequestId, providerRequestId));
-  if (!message?.sendId || (channel && message.channel !== channel)) {
-    console.warn(`[webhook] status ${event.status} for unknown id ${providerRequestId}`);
-    return 'unknown id';
-  }
-  return (await deps.sends.deliveryStatus(message.sendId, event)) ? 'accepted' : 'send finished; nothing changed';
+export interface EdnaWebhookSettings {
+  /** edna sends the secret in this header (EDNA_WEBHOOK_HEADER). */
+  webhookHeader: string;
+  webhookSecret: string;
 }
 
-export function ednaWebhookRoutes(deps: { db: Db; config: Config; sends: SendClient }): Route[] {
-  const authorized = (headers: Record<string, string | string[] | undefined>) =>
-    secretMatches(headers[deps.config.edna.webhookHeader.toLowerCase()], deps.config.edna.webhookSecret);
-
-  return [
-    // edna checks a callback URL with HEAD before it registers it.
-    { method: 'GET', path: '/webhooks/edna/status', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-    {
-      method: 'POST',
+/** edna's two callbacks: delivery statuses and messages the client wrote. Both carry the secret. */
+export function ednaWebhooks(settings: EdnaWebhookSettings): { status: StatusWebhook; inbound: InboundWebhook } {
+  const authorize = (request: WebhookRequest) => {
+    if (!secretMatches(request.headers[settings.webhookHeader.toLowerCase()], settings.webhookSecret)) {
+      throw new WebhookRefusal(401, `missing or wrong ${settings.webhookHeader}`);
+    }
+  };
+  return {
+    status: {
       path: '/webhooks/edna/status',
-      handler: async (req, res) => {
-        if (!authorized(req.headers)) return sendJson(res, 401, { error: `missing or wrong ${deps.config.edna.webhookHeader}` });
-        const parsed = parseStatusCallback(await readJson(req));
-        if ('ignore' in parsed) return sendJson(res, 200, { status: 'ignored', reason: parsed.ignore });
-        sendJson(res, 200, { status: await signalDeliveryStatus(deps, parsed.providerRequestId, parsed.event) });
+      read(request) {
+        authorize(request);
+        const parsed = parseStatusCallback(jsonBody(request.body));
+        return 'ignore' in parsed ? { kind: 'ignored', reason: parsed.ignore } : { kind: 'status', ...parsed };
       },
     },
-    { method: 'GET', path: '/webhooks/edna/inbound', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-    {
-      method: 'POST',
+    inbound: {
       path: '/webhooks/edna/inbound',
-      handler: async (req, res) => {
-        if (!authorized(req.headers)) return sendJson(res, 401, { error: `missing or wrong ${deps.config.edna.webhookHeader}` });
-        const input = parseInbound(await readJson(req));
-        const result = await recordInbound(deps.db, await ensureStand(deps.db), input);
-        if (!result.ok) return sendJson(res, 400, { error: result.errors.map((e) => e.message).join(' '), codes: result.errors.map((e) => e.code) });
-        await deps.sends.clientWroteIn(result.inFlightSendIds);
-        sendJson(res, 200, { status: 'recorded', messageId: result.messageId, threadId: result.threadId });
+      read(request) {
+        authorize(request);
+        return parseInbound(jsonBody(request.body));
       },
     },
-  ];
+  };
 }

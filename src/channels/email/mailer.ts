@@ -2,13 +2,13 @@ import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { PermanentDeliveryError, TransientDeliveryError } from '../transport.js';
+import { PermanentDeliveryError, TransientDeliveryError, type ChannelTransport, type OutgoingPart, type PartReceipt } from '../transport.js';
 
 // Email through nodemailer: SMTP in production, a file outbox in embedded mode. BCC recipients
 // travel in the SMTP envelope only; nodemailer leaves the Bcc header out of the message the
 // client receives (R10).
 
-export interface OutgoingEmail {
+interface OutgoingEmail {
   messageId: string;
   to: string;
   bcc: string[];
@@ -18,13 +18,8 @@ export interface OutgoingEmail {
   attachments: Array<{ filename: string; contentType: string; content: Readable }>;
 }
 
-export interface MailReceipt {
-  /** Recipients the server refused while taking the mail for the others (a BCC address, say). */
-  rejected: string[];
-}
-
-export interface Mailer {
-  send(mail: OutgoingEmail): Promise<MailReceipt>;
+/** Email as a channel transport; `close` ends the SMTP connection pool. */
+export interface Mailer extends ChannelTransport {
   close(): void;
 }
 
@@ -42,14 +37,29 @@ function envelopeOf(from: string, mail: OutgoingEmail) {
   };
 }
 
+/** A part as an email: the client in To, BCC in the envelope only, the file as a MIME part. */
+function emailOf(part: OutgoingPart): OutgoingEmail {
+  return {
+    messageId: part.id,
+    to: part.address,
+    bcc: part.email?.bcc ?? [],
+    subject: part.email?.subject.trim() || DEFAULT_SUBJECT,
+    text: part.text ?? '',
+    attachments: part.attachment ? [{ filename: part.attachment.name, contentType: part.attachment.mimeType, content: part.attachment.open() }] : [],
+  };
+}
+
+/** The client has the mail, so it is not sent again; the copies the server refused are noted instead. */
+const receiptOf = (rejected: string[]): PartReceipt => ({ notes: rejected.length > 0 ? [`the mail server refused ${rejected.join(', ')}`] : [] });
+
 export function createMailer(options: { smtpUrl?: string; from: string; outboxDir: string }): Mailer {
   if (!options.smtpUrl) return fileOutbox(options.from, options.outboxDir);
   const transport: Transporter = nodemailer.createTransport(options.smtpUrl);
   return {
-    async send(mail) {
+    async deliver(part) {
       try {
-        const info = await transport.sendMail(envelopeOf(options.from, mail));
-        return { rejected: ((info.rejected ?? []) as Array<string | { address: string }>).map((r) => (typeof r === 'string' ? r : r.address)) };
+        const info = await transport.sendMail(envelopeOf(options.from, emailOf(part)));
+        return receiptOf(((info.rejected ?? []) as Array<string | { address: string }>).map((r) => (typeof r === 'string' ? r : r.address)));
       } catch (err) {
         const { responseCode, code } = err as { responseCode?: number; code?: string };
         const message = err instanceof Error ? err.message : String(err);
@@ -66,12 +76,13 @@ export function createMailer(options: { smtpUrl?: string; from: string; outboxDi
 function fileOutbox(from: string, dir: string): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
-    async send(mail) {
+    async deliver(part) {
+      const mail = emailOf(part);
       const info = await transport.sendMail(envelopeOf(from, mail));
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(path.join(dir, `${mail.messageId}.eml`), info.message as Buffer);
       await fs.writeFile(path.join(dir, `${mail.messageId}.envelope.json`), JSON.stringify(info.envelope, null, 2));
-      return { rejected: [] };
+      return receiptOf([]);
     },
     close: () => transport.close(),
   };

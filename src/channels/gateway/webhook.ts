@@ -1,14 +1,10 @@
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/connection.js';
-import { FAILURE_MESSAGES } from '../edna/codes.js';
+import { FAILURE_MESSAGES } from '../../domain/deliveryFailures.js';
 import { CHANNEL_HEADER, SIGNATURE_HEADER, signatureMatches } from './signature.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from '../../domain/channels.js';
 import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode, type MessageStatus } from '../../domain/enums.js';
-import type { SendClient } from '../../sends/client.js';
 import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
-import { HttpError, parseJsonBody, readRawBody, sendJson } from '../../http/io.js';
-import type { Route } from '../../http/server.js';
-import { signalDeliveryStatus } from '../edna/webhook.js';
+import { WebhookRefusal, jsonBody, type StatusWebhook } from '../webhook.js';
 
 // Channel gateway → Herald: POST /webhooks/channel/status, signed like the sends
 // (`X-Herald-Signature: sha256=<hex HMAC-SHA256(channel secret, raw body)>`). The signature is
@@ -30,7 +26,7 @@ export interface GatewayStatusCallback {
 }
 
 /** The channel whose secret signed the body; null when none did. */
-export function signingChannel(config: Pick<Config, 'gateway'>, body: Buffer, headers: Record<string, string | string[] | undefined>): GatewayChannel | null {
+export function signingChannel(config: Pick<Config, 'gateway'>, body: Buffer, headers: Readonly<Record<string, string | string[] | undefined>>): GatewayChannel | null {
   const signature = headers[SIGNATURE_HEADER.toLowerCase()];
   const named = headers[CHANNEL_HEADER.toLowerCase()];
   const candidates = typeof named === 'string' ? GATEWAY_CHANNELS.filter((c) => c === named) : GATEWAY_CHANNELS;
@@ -41,15 +37,15 @@ export function signingChannel(config: Pick<Config, 'gateway'>, body: Buffer, he
 }
 
 export function parseGatewayStatus(body: unknown, channel: GatewayChannel): { providerRequestId: string; event: DeliveryStatusEvent } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'The body must be a JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new WebhookRefusal(400, 'The body must be a JSON object.');
   const cb = body as Partial<Record<keyof GatewayStatusCallback, unknown>>;
-  if (typeof cb.messageId !== 'string' || cb.messageId === '') throw new HttpError(400, 'messageId is missing.');
-  if (cb.channel !== undefined && cb.channel !== channel) throw new HttpError(400, `The body names ${String(cb.channel)} but is signed with the ${channel} secret.`);
+  if (typeof cb.messageId !== 'string' || cb.messageId === '') throw new WebhookRefusal(400, 'messageId is missing.');
+  if (cb.channel !== undefined && cb.channel !== channel) throw new WebhookRefusal(400, `The body names ${String(cb.channel)} but is signed with the ${channel} secret.`);
   if (typeof cb.status !== 'string' || !STATUSES.has(cb.status as MessageStatus)) {
-    throw new HttpError(400, `status must be one of ${[...STATUSES].join(', ')}.`);
+    throw new WebhookRefusal(400, `status must be one of ${[...STATUSES].join(', ')}.`);
   }
-  if (cb.at !== undefined && (typeof cb.at !== 'string' || Number.isNaN(Date.parse(cb.at)))) throw new HttpError(400, 'at must be an ISO date-time.');
-  if (cb.error !== undefined && cb.error !== null && typeof cb.error !== 'string') throw new HttpError(400, 'error must be a string.');
+  if (cb.at !== undefined && (typeof cb.at !== 'string' || Number.isNaN(Date.parse(cb.at)))) throw new WebhookRefusal(400, 'at must be an ISO date-time.');
+  if (cb.error !== undefined && cb.error !== null && typeof cb.error !== 'string') throw new WebhookRefusal(400, 'error must be a string.');
   const status = cb.status as MessageStatus;
   const failed = status === 'UNDELIVERED' || status === 'FAILED';
   const error = typeof cb.error === 'string' && cb.error !== '' ? cb.error : null;
@@ -70,20 +66,14 @@ export function parseGatewayStatus(body: unknown, channel: GatewayChannel): { pr
   };
 }
 
-export function channelStatusRoutes(deps: { db: Db; config: Config; sends: SendClient }): Route[] {
-  return [
-    { method: 'GET', path: '/webhooks/channel/status', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-    {
-      method: 'POST',
-      path: '/webhooks/channel/status',
-      handler: async (req, res) => {
-        const raw = await readRawBody(req);
-        const channel = signingChannel(deps.config, raw, req.headers);
-        if (!channel) return sendJson(res, 401, { error: `missing or wrong ${SIGNATURE_HEADER}` });
-        const body = parseJsonBody(raw);
-        const parsed = parseGatewayStatus(body, channel);
-        sendJson(res, 200, { status: await signalDeliveryStatus(deps, parsed.providerRequestId, parsed.event, channel) });
-      },
+/** POST /webhooks/channel/status: the signature first, on the bytes as read; then the body. */
+export function gatewayStatusWebhook(config: Pick<Config, 'gateway'>): StatusWebhook {
+  return {
+    path: '/webhooks/channel/status',
+    read(request) {
+      const channel = signingChannel(config, request.body, request.headers);
+      if (!channel) throw new WebhookRefusal(401, `missing or wrong ${SIGNATURE_HEADER}`);
+      return { kind: 'status', channel, ...parseGatewayStatus(jsonBody(request.body), channel) };
     },
-  ];
+  };
 }

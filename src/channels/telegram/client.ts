@@ -1,5 +1,6 @@
 import type { DeliveryFailureCode } from '../../domain/enums.js';
-import { PermanentDeliveryError, TransientDeliveryError } from '../transport.js';
+import { callProvider } from '../http.js';
+import { PermanentDeliveryError, TAKEN, TransientDeliveryError, type ChannelTransport, type OutgoingPart, type PartReceipt } from '../transport.js';
 
 // Telegram through the Bot API (https://core.telegram.org/bots/api): sendMessage for text,
 // sendPhoto / sendDocument for an attachment by URL (Telegram fetches it from PUBLIC_BASE_URL),
@@ -11,13 +12,6 @@ export interface TelegramSettings {
   apiUrl: string;
   botToken: string;
   timeoutMs?: number;
-}
-
-export interface TelegramMessage {
-  /** The client's Telegram id or username, as the channel knows it. */
-  address: string;
-  text: string | null;
-  attachment: { url: string; kind: 'IMAGE' | 'DOCUMENT' | 'VIDEO' | 'AUDIO' } | null;
 }
 
 interface BotApiAnswer {
@@ -64,44 +58,27 @@ export function telegramFailure(httpStatus: number, answer: BotApiAnswer): Perma
   return new PermanentDeliveryError(failure, description, `${why} Telegram: ${code} ${description}`);
 }
 
-export class TelegramClient {
+export class TelegramClient implements ChannelTransport {
   constructor(private readonly settings: TelegramSettings) {}
 
-  /** One Bot API message; resolves with Telegram's message_id once Telegram took it. */
-  async send(message: TelegramMessage): Promise<{ telegramMessageId: number | null }> {
-    const chat_id = telegramChatId(message.address);
-    const caption = message.text ?? undefined;
-    if (!message.attachment) return this.call('sendMessage', { chat_id, text: message.text ?? '' });
-    if (message.attachment.kind === 'IMAGE') return this.call('sendPhoto', { chat_id, photo: message.attachment.url, caption });
-    return this.call('sendDocument', { chat_id, document: message.attachment.url, caption });
+  /** One Bot API message: text alone, or a photo / document by URL with the text as its caption. */
+  async deliver(part: OutgoingPart): Promise<PartReceipt> {
+    const chat_id = telegramChatId(part.address);
+    const caption = part.text ?? undefined;
+    if (!part.attachment) await this.call('sendMessage', { chat_id, text: part.text ?? '' });
+    else if (part.attachment.kind === 'IMAGE') await this.call('sendPhoto', { chat_id, photo: part.attachment.url, caption });
+    else await this.call('sendDocument', { chat_id, document: part.attachment.url, caption });
+    return TAKEN;
   }
 
-  private async call(method: string, body: Record<string, unknown>): Promise<{ telegramMessageId: number | null }> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.settings.apiUrl}/bot${this.settings.botToken}/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.settings.timeoutMs ?? 15_000),
-      });
-    } catch (err) {
-      throw new TransientDeliveryError(null, `Telegram did not answer: ${this.redact(err instanceof Error ? err.message : String(err))}`);
-    }
-    const text = await response.text();
-    let answer: BotApiAnswer = {};
-    try {
-      answer = JSON.parse(text) as BotApiAnswer;
-    } catch {
-      // A proxy's HTML error page: judged by the HTTP status alone.
-    }
-    if (response.ok && answer.ok === true) return { telegramMessageId: answer.result?.message_id ?? null };
-    if (response.ok) throw new TransientDeliveryError(null, `Telegram answered ${response.status} without ok: true`);
-    throw telegramFailure(response.status, answer);
-  }
-
-  /** The token is part of every Bot API URL; it never goes into a message or a log. */
-  private redact(text: string): string {
-    return text.split(this.settings.botToken).join('<token>');
+  private async call(method: string, body: Record<string, unknown>): Promise<void> {
+    const answer = await callProvider('Telegram', `${this.settings.apiUrl}/bot${this.settings.botToken}/${method}`, {
+      body: JSON.stringify(body), timeoutMs: this.settings.timeoutMs,
+    }, (text) => text.split(this.settings.botToken).join('<token>'));
+    // A proxy's HTML error page has no JSON: it is judged by the HTTP status alone.
+    const parsed = answer.json<BotApiAnswer>() ?? {};
+    if (answer.ok && parsed.ok === true) return;
+    if (answer.ok) throw new TransientDeliveryError(null, `Telegram answered ${answer.status} without ok: true`);
+    throw telegramFailure(answer.status, parsed);
   }
 }

@@ -1,6 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { ThreadRow } from '../../db/clients.js';
-import type { AttachmentRow, MessageRow, StatusChangeRow, TemplateRow } from '../../db/messages.js';
+import type { AttachmentRow } from '../../db/attachments.js';
+import type { MessageRow, StatusChangeRow } from '../../db/messages.js';
+import type { TemplateRow } from '../../db/templates.js';
 import type { Context } from '../context.js';
 import { isUuid } from '../../domain/ids.js';
 import {

@@ -3,12 +3,12 @@ import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
 import { abandonSendActivity, noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
-import { syncTemplatesActivity } from '../../templates/activities.js';
 import { validateSendActivity } from './validate.js';
 
 export type { ActivityDeps } from './deps.js';
 
-export function createActivities(deps: ActivityDeps) {
+/** The send's activities, built from what they touch. */
+export function createSendActivities(deps: ActivityDeps) {
   return {
     validateSend: validateSendActivity(deps),
     reserveSend: reserveSendActivity(deps),
@@ -18,8 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     noteTransientFailure: noteTransientFailureActivity(deps),
     recordSendState: recordSendStateActivity(deps),
     abandonSend: abandonSendActivity(deps),
-    syncTemplates: syncTemplatesActivity(deps),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type SendActivities = ReturnType<typeof createSendActivities>;

@@ -1,7 +1,7 @@
 import { configuredChannels } from '../../config.js';
 import { getAgents, getTransferTargets } from '../../db/agents.js';
 import { loadClientFacts } from '../../db/clients.js';
-import { getAttachments } from '../../db/messages.js';
+import { getAttachments } from '../../db/attachments.js';
 import { createSendRecord, recordSendProgress } from '../../db/sends.js';
 import { findStandChannel, listStandChannels, toSettings } from '../../db/stand.js';
 import { approvedTextTemplateCounts, loadTemplateSpec } from '../../db/templates.js';

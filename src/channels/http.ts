@@ -1,0 +1,64 @@
+import { TransientDeliveryError } from './transport.js';
+
+// The call every HTTP provider client makes (edna, Telegram, the gateway): one request with a
+// deadline, where no answer at all (a refused connection, a timeout) is a fault that may pass.
+// What an answer means is each client's own business.
+
+export interface ProviderAnswer {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  text: string;
+  /** The body as JSON, or null when it is not JSON (a proxy's HTML error page, say). */
+  json<T>(): T | null;
+}
+
+export interface ProviderRequest {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Sent as is; a JSON body is stringified by the caller (the gateway signs those exact bytes). */
+  body?: string;
+  timeoutMs?: number;
+}
+
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 15_000;
+
+/**
+ * `who` names the provider in messages; `redact` removes a secret that is part of the URL
+ * (Telegram's bot token) from anything that could reach a log or a message.
+ */
+export async function callProvider(who: string, url: string, request: ProviderRequest = {}, redact: (text: string) => string = (t) => t): Promise<ProviderAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: request.method ?? (request.body === undefined ? 'GET' : 'POST'),
+      headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+      body: request.body,
+      signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw new TransientDeliveryError(null, `${who} did not answer: ${redact(err instanceof Error ? err.message : String(err))}`);
+  }
+  const text = await response.text();
+  return {
+    status: response.status,
+    ok: response.ok,
+    headers: response.headers,
+    text,
+    json<T>() {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+(\.\d+)?$/.test(header.trim())) return Math.round(Number(header.trim()) * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
