@@ -1,3 +1,5 @@
+import { defaultScenarioIn, scenarioIn, type ScenarioRow } from '../shared/scenarios.js';
+
 // How the edna sandbox treats a send, chosen deterministically by the last four digits of the
 // phone number. Tests, the demo seed and people at the standalone sandbox all refer to this table.
 //
@@ -32,12 +34,8 @@ export type ScenarioName =
   | 'transient-failure'
   | 'template-mismatch';
 
-export interface Scenario {
-  /** Last four digits of the phone; null for the default. */
-  suffix: string | null;
-  name: ScenarioName;
-  description: string;
-}
+/** `suffix`: the last four digits of the phone; null for the default. */
+export type Scenario = ScenarioRow<ScenarioName>;
 
 export const SCENARIOS: readonly Scenario[] = [
   { suffix: null, name: 'delivered', description: 'SENT, DELIVERED, READ' },
@@ -65,17 +63,13 @@ export const SCENARIO_SUFFIX = {
   templateMismatch: '0777',
 } as const;
 
-const DEFAULT_SCENARIO = SCENARIOS[0] as Scenario;
-
 /** The scenario for a phone (digits; anything else is ignored), by its last four digits. */
 export function scenarioForPhone(phone: string): Scenario {
-  const digits = phone.replace(/\D/g, '');
-  const suffix = digits.slice(-4);
-  return SCENARIOS.find((s) => s.suffix !== null && s.suffix === suffix) ?? DEFAULT_SCENARIO;
+  return scenarioIn(SCENARIOS, phone.replace(/\D/g, ''));
 }
 
 /** A phone number that triggers the scenario: `prefix` followed by its suffix (default: delivered). */
 export function phoneForScenario(name: ScenarioName, prefix = '7916000'): string {
-  const scenario = SCENARIOS.find((s) => s.name === name) ?? DEFAULT_SCENARIO;
+  const scenario = SCENARIOS.find((s) => s.name === name) ?? defaultScenarioIn(SCENARIOS);
   return prefix + (scenario.suffix ?? '1234');
 }
