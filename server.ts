@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, type Config } from './src/config.js';
-import { DEMO_TOKENS } from './src/db/seed.js';
+import { DEMO_TOKENS } from './src/demo.js';
 import { stopStep } from './src/shutdown.js';
 
 // The API process. With TEMPORAL_ADDRESS and DATABASE_URL both set it is only the API (run

@@ -6,7 +6,7 @@ import { gatewayStatusWebhook } from './channels/gateway/webhook.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database, type Db } from './db/connection.js';
 import { listenForEvents } from './db/events.js';
-import { seedDemo } from './db/seed.js';
+import { seedDemo } from './demo.js';
 import { ensureStand } from './db/stand.js';
 import { heraldSchema } from './graphql/schema.js';
 import type { Services } from './graphql/context.js';

@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/connection.js';
-import { agents, apiTokens } from '../db/schema.js';
-import type { Role } from '../domain/enums.js';
-import { UserErrorException, userError } from '../domain/errors.js';
+import type { DbOrTx } from '../db/connection.js';
+import { agentForTokenHash, insertToken, type AgentRow } from '../db/tokens.js';
 
-// Bearer tokens: only their SHA-256 is stored, so the tokens table grants nothing if it leaks.
+// Bearer tokens: made here, only their SHA-256 stored (src/db/tokens.ts), so the tokens table
+// grants nothing if it leaks.
 
-export type Viewer = typeof agents.$inferSelect;
+/** Whoever a request's token belongs to: an agent row (role, stand, status). */
+export type Viewer = AgentRow;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -22,29 +21,12 @@ export function bearerToken(authorization: string | undefined | null): string | 
   return match?.[1] ?? null;
 }
 
-export async function viewerForToken(db: Db, token: string | null): Promise<Viewer | null> {
-  if (!token) return null;
-  const rows = await db
-    .select({ agent: agents })
-    .from(apiTokens)
-    .innerJoin(agents, eq(apiTokens.agentId, agents.id))
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)))
-    .limit(1);
-  return rows[0]?.agent ?? null;
+export async function viewerForToken(db: DbOrTx, token: string | null): Promise<Viewer | null> {
+  return token ? agentForTokenHash(db, hashToken(token)) : null;
 }
 
-export async function issueToken(db: Db, agentId: string, label: string, token: string = newToken()): Promise<string> {
-  await db.insert(apiTokens).values({ agentId, tokenHash: hashToken(token), label }).onConflictDoNothing();
+/** Stores a token for the agent (a new one unless given) and hands it back: the only time it is seen. */
+export async function issueToken(db: DbOrTx, agentId: string, label: string, token: string = newToken()): Promise<string> {
+  await insertToken(db, agentId, hashToken(token), label);
   return token;
-}
-
-/** The one gate for every entry point: no viewer is UNAUTHENTICATED, the wrong role FORBIDDEN. */
-export function requireRole(viewer: Viewer | null, roles: readonly Role[]): Viewer {
-  if (!viewer) throw new UserErrorException(userError('UNAUTHENTICATED', 'Send a valid token as "Authorization: Bearer <token>".'));
-  if (roles.length > 0 && !roles.includes(viewer.role)) {
-    throw new UserErrorException(
-      userError('FORBIDDEN', `This needs the role ${roles.join(' or ')}; your token is for ${viewer.role}.`),
-    );
-  }
-  return viewer;
 }

@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from './connection.js';
 import { isUniqueViolation } from './connection.js';
 import { agents, threads, transferTargets } from './schema.js';
 import type { AgentStatus, Role, TransferTargetKind } from '../domain/enums.js';
-import { issueToken } from '../auth/tokens.js';
+import { insertToken } from './tokens.js';
 
 export type AgentRow = typeof agents.$inferSelect;
 export type TransferTargetRow = typeof transferTargets.$inferSelect;
@@ -18,16 +18,17 @@ export async function setAgentStatus(db: Db, agentId: string, status: AgentStatu
   return row!;
 }
 
-export type CreateAgentResult = { ok: true; agent: AgentRow; token: string } | { ok: false; reason: 'LOGIN_TAKEN' };
+export type CreateAgentResult = { ok: true; agent: AgentRow } | { ok: false; reason: 'LOGIN_TAKEN' };
 
 /**
- * A new agent gets its token (shown once) and, when it takes threads (role AGENT), a transfer
- * target of kind AGENT, so transfers can reach it at once.
+ * A new agent with its first token (the caller made it and hashed it: it is shown once) and, when
+ * it takes threads (role AGENT), a transfer target of kind AGENT, so transfers can reach it at
+ * once. One transaction: never an agent without its token.
  */
 export async function createAgent(
   db: Db,
   input: { standId: string; login: string; name: string; role: Role; status?: AgentStatus },
-  token?: string,
+  tokenHash: string,
 ): Promise<CreateAgentResult> {
   try {
     const agent = await db.transaction(async (tx) => {
@@ -35,18 +36,22 @@ export async function createAgent(
       if (input.role === 'AGENT') {
         await tx.insert(transferTargets).values({ standId: input.standId, kind: 'AGENT', name: input.name, agentId: row!.id });
       }
+      await insertToken(tx, row!.id, tokenHash, 'created with the agent');
       return row!;
     });
-    return { ok: true, agent, token: await issueToken(db, agent.id, 'created with the agent', token) };
+    return { ok: true, agent };
   } catch (err) {
     if (isUniqueViolation(err, 'agents_login_unique')) return { ok: false, reason: 'LOGIN_TAKEN' };
     throw err;
   }
 }
 
-/** Threads assigned to the agent that are not CLOSED: ASSIGN_TO_ME lands here (R12). */
-export async function agentQueue(db: DbOrTx, agentId: string) {
-  return db.select().from(threads).where(and(eq(threads.assigneeId, agentId), ne(threads.status, 'CLOSED'))).orderBy(asc(threads.openedAt));
+/** The threads assigned to each of these agents that are not CLOSED, oldest first: ASSIGN_TO_ME lands here (R12). */
+export async function agentQueues(db: DbOrTx, agentIds: readonly string[]) {
+  if (agentIds.length === 0) return [];
+  return db.select().from(threads)
+    .where(and(inArray(threads.assigneeId, [...agentIds]), ne(threads.status, 'CLOSED')))
+    .orderBy(asc(threads.openedAt), asc(threads.id));
 }
 
 export async function listTransferTargets(db: DbOrTx, standId: string, kind: TransferTargetKind | null): Promise<TransferTargetRow[]> {

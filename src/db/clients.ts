@@ -66,7 +66,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * R18: one box for name (partial, case-insensitive), phone (any formatting), email, external id
  * and messenger username. Exact hits on an identifier come before partial name matches.
  */
-export async function searchClients(db: Db, standId: string, query: string, first: number): Promise<ClientRow[]> {
+export async function searchClients(db: Db, standId: string, query: string, first: number, offset = 0): Promise<ClientRow[]> {
   const q = query.trim();
   if (q === '') return [];
   const lower = q.toLowerCase();
@@ -94,8 +94,9 @@ export async function searchClients(db: Db, standId: string, query: string, firs
         or ${clients.externalId} = ${q}
         or ${usernameHit})`,
     ))
-    .orderBy(rank, asc(clients.name), asc(clients.createdAt))
-    .limit(Math.max(1, Math.min(first, 100)));
+    .orderBy(rank, asc(clients.name), asc(clients.createdAt), asc(clients.id))
+    .limit(first)
+    .offset(offset);
 }
 
 export async function findClientByPhone(db: DbOrTx, standId: string, digits: string): Promise<ClientRow | null> {
@@ -140,4 +141,39 @@ export async function setBlocked(db: Db, clientId: string, blocked: boolean, cha
     .insert(clientChannels)
     .values({ clientId, channel, blocked })
     .onConflictDoUpdate({ target: [clientChannels.clientId, clientChannels.channel], set: { blocked } });
+}
+
+export interface ClientFields {
+  externalId?: string | null;
+  name?: string | null;
+  /** Digits only (checked by the caller). */
+  phone?: string | null;
+  email?: string | null;
+  usernames?: ReadonlyArray<{ channel: Channel; username: string }> | null;
+}
+
+/**
+ * An integrator's upsert, keyed by external id when given: only the fields given change. A phone
+ * another client has already is refused by the unique index and answered with that client.
+ */
+export async function upsertClient(db: Db, standId: string, input: ClientFields): Promise<{ ok: true; client: ClientRow } | { ok: false; phoneTakenBy: ClientRow | null }> {
+  const fields = {
+    ...(input.name !== undefined ? { name: input.name?.trim() || null } : {}),
+    ...(input.phone !== undefined ? { phone: input.phone } : {}),
+    ...(input.email !== undefined ? { email: input.email || null } : {}),
+  };
+  try {
+    const client = await db.transaction(async (tx) => {
+      const existing = input.externalId ? await findClientByExternalId(tx, standId, input.externalId) : null;
+      const [row] = existing
+        ? await tx.update(clients).set({ ...fields, updatedAt: new Date() }).where(eq(clients.id, existing.id)).returning()
+        : await tx.insert(clients).values({ standId, externalId: input.externalId ?? null, ...fields }).returning();
+      if (input.usernames) await replaceUsernames(tx, row!.id, input.usernames);
+      return row!;
+    });
+    return { ok: true, client };
+  } catch (err) {
+    if (!isUniqueViolation(err, 'clients_stand_phone') || !input.phone) throw err;
+    return { ok: false, phoneTakenBy: await findClientByPhone(db, standId, input.phone) };
+  }
 }

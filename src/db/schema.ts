@@ -4,7 +4,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type {
   AgentStatus, Channel, DeliveryFailureCode, DispositionKind, MessageDirection, MessageStatus, Role, SendState,
-  TemplatePolicy, TemplateVariableType, ThreadEventKind, ThreadStatus, TransferTargetKind,
+  SendStepState, TemplatePolicy, TemplateVariableType, ThreadEventKind, ThreadStatus, TransferTargetKind,
 } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 
@@ -235,7 +235,8 @@ export const messageStatusChanges = pgTable('message_status_changes', {
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('message_status_changes_message').on(t.messageId, t.at)]);
 
-export interface SendStepRecord { name: string; state: string; at: string; detail?: string }
+/** Old rows may hold a state no version writes now; the API shows those as UNKNOWN. */
+export interface SendStepRecord { name: string; state: SendStepState; at: string; detail?: string }
 
 export const sends = pgTable('sends', {
   /** The Temporal workflow id, `send:<requestId>`. */

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from './connection.js';
 import { standChannels, stands } from './schema.js';
 import { CHANNELS, type Channel } from '../domain/enums.js';
@@ -39,4 +39,23 @@ export function toSettings(row: StandChannelRow): StandChannelSettings {
 
 export function findStandChannel(rows: readonly StandChannelRow[], channel: Channel): StandChannelRow | undefined {
   return rows.find((r) => r.channel === channel);
+}
+
+/** An administrator's change to one channel of the stand: only the settings given change. */
+export async function configureStandChannel(
+  db: Db,
+  standId: string,
+  input: { channel: Channel; enabled: boolean; templatePolicy?: StandChannelRow['templatePolicy'] | null; sessionWindowHours?: number | null; strictTemplates?: boolean | null },
+): Promise<StandChannelRow> {
+  const [row] = await db
+    .update(standChannels)
+    .set({
+      enabled: input.enabled,
+      ...(input.templatePolicy ? { templatePolicy: input.templatePolicy } : {}),
+      ...(input.sessionWindowHours ? { sessionWindowHours: input.sessionWindowHours } : {}),
+      ...(input.strictTemplates !== null && input.strictTemplates !== undefined ? { strictTemplates: input.strictTemplates } : {}),
+    })
+    .where(and(eq(standChannels.standId, standId), eq(standChannels.channel, input.channel)))
+    .returning();
+  return row!;
 }

@@ -53,3 +53,14 @@ export type SendState = (typeof SEND_STATES)[number];
 
 export const THREAD_EVENT_KINDS = ['OPENED', 'ASSIGNED', 'TRANSFERRED', 'COMMENTED', 'CLOSED'] as const;
 export type ThreadEventKind = (typeof THREAD_EVENT_KINDS)[number];
+
+/**
+ * What became of a step of a send (its `steps`): the step's outcome, a delivery status the
+ * channel reported, or the disposition applied. UNKNOWN only for a record no version writes now.
+ */
+export const SEND_STEP_STATES = [
+  'STARTED', 'PASSED', 'REJECTED', 'CONFLICT', 'RESERVED', 'ACCEPTED', 'WAITING', 'WAITING_FOR_RETRY', 'REQUESTED',
+  'PENDING', 'SENT', 'DELIVERED', 'READ', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'CANCELLED',
+  'CLOSE', 'ASSIGN_TO_ME', 'TRANSFER', 'UNKNOWN',
+] as const;
+export type SendStepState = (typeof SEND_STEP_STATES)[number];

@@ -1,7 +1,8 @@
 import type { AuthChecker } from 'type-graphql';
+import { requireRole } from '../auth/roles.js';
+import type { Viewer } from '../auth/tokens.js';
 import type { Role } from '../domain/enums.js';
 import { UserErrorException } from '../domain/errors.js';
-import { requireRole, type Viewer } from '../auth/tokens.js';
 import type { Context } from './context.js';
 import { toGraphQLError } from './errors.js';
 
@@ -20,5 +21,3 @@ export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
   authorize(context.viewer, roles);
   return true;
 };
-
-export const STAFF: Role[] = ['AGENT', 'SUPERVISOR', 'ADMIN', 'INTEGRATOR'];

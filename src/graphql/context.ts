@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { configuredChannels, type Config } from '../config.js';
 import type { Db } from '../db/connection.js';
-import { getAgents, getTransferTargets } from '../db/agents.js';
+import { agentQueues, getAgents, getTransferTargets } from '../db/agents.js';
 import { getActiveThreads, getClientChannels, getClients, getUsernames, type ClientRow, clientFacts } from '../db/clients.js';
 import type { Cursor } from '../db/cursor.js';
 import { getAttachments } from '../db/attachments.js';
@@ -82,6 +82,7 @@ export function createLoaders(db: Db, viewer: Viewer | null, now: Date, configur
     usernames: grouped((ids) => getUsernames(db, ids), (r) => r.clientId),
     activeThread: grouped((ids) => getActiveThreads(db, ids), (r) => r.clientId),
     threadMessages: grouped((ids) => threadMessages(db, ids), (r) => r.threadId),
+    queue: grouped((ids) => agentQueues(db, ids), (r) => r.assigneeId),
     statusChanges: grouped((ids) => statusChanges(db, ids), (r) => r.messageId),
     history: keyed((first: number, after: Cursor | null) => new DataLoader<string, HistoryPage>(async (ids) => {
       const pages = await clientHistories(db, ids, first, after);

@@ -47,6 +47,7 @@ export const TemplateVariableTypeEnum = asEnum(E.TEMPLATE_VARIABLE_TYPES);
 export const TemplatePolicyEnum = asEnum(E.TEMPLATE_POLICIES);
 export const ChannelUnavailableReasonEnum = asEnum(E.CHANNEL_UNAVAILABLE_REASONS);
 export const SendStateEnum = asEnum(E.SEND_STATES);
+export const SendStepStateEnum = asEnum(E.SEND_STEP_STATES);
 export const UserErrorCodeEnum = asEnum(USER_ERROR_CODES);
 
 registerEnumType(ChannelEnum, { name: 'Channel' });
@@ -63,4 +64,5 @@ registerEnumType(TemplateVariableTypeEnum, { name: 'TemplateVariableType' });
 registerEnumType(TemplatePolicyEnum, { name: 'TemplatePolicy', description: 'When a template is MANDATORY' });
 registerEnumType(ChannelUnavailableReasonEnum, { name: 'ChannelUnavailableReason' });
 registerEnumType(SendStateEnum, { name: 'SendState' });
+registerEnumType(SendStepStateEnum, { name: 'SendStepState' });
 registerEnumType(UserErrorCodeEnum, { name: 'UserErrorCode' });

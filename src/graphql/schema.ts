@@ -2,16 +2,18 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AgentResolver } from './agents/resolver.js';
 import { authChecker } from './auth.js';
-import { ActivityResolver } from './resolvers/activity.js';
-import { AgentResolver } from './resolvers/agent.js';
-import { ClientResolver } from './resolvers/client.js';
-import { SendResolver } from './resolvers/send.js';
-import { SupervisionResolver } from './resolvers/supervision.js';
-import { StandResolver } from './resolvers/stand.js';
-import { TemplateQueryResolver } from './resolvers/template.js';
-import { AttachmentResolver, MessageResolver, TemplateResolver, ThreadResolver } from './resolvers/thread.js';
+import { ClientResolver } from './clients/resolver.js';
+import { NodeResolver } from './common/nodeResolver.js';
+import { InboundResolver } from './inbound/resolver.js';
+import { SendResolver } from './sends/resolver.js';
+import { StandResolver } from './stand/resolver.js';
+import { TemplateResolver } from './templates/resolver.js';
+import { AttachmentResolver, MessageResolver, ThreadResolver } from './threads/resolver.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
+
+// The schema, built from one resolver per aggregate (src/graphql/<aggregate>/{types,resolver}.ts).
 
 export const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 
@@ -19,7 +21,10 @@ let built: Promise<GraphQLSchema> | undefined;
 
 export function heraldSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [ActivityResolver, AgentResolver, ClientResolver, SendResolver, SupervisionResolver, StandResolver, TemplateQueryResolver, ThreadResolver, MessageResolver, TemplateResolver, AttachmentResolver],
+    resolvers: [
+      AgentResolver, ClientResolver, InboundResolver, NodeResolver, SendResolver, StandResolver, TemplateResolver,
+      ThreadResolver, MessageResolver, AttachmentResolver,
+    ],
     authChecker,
     authMode: 'error',
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }, { type: Object, scalar: JSONScalar }],
@@ -27,8 +32,8 @@ export function heraldSchema(): Promise<GraphQLSchema> {
     // Every subscription subscribes to the event bus itself (`subscribe:`); type-graphql still wants
     // a PubSub, and this one says so if anything ever reaches for it.
     pubSub: {
-      publish() { throw new Error('Herald publishes through PostgreSQL NOTIFY (src/events/bus.ts), not type-graphql\'s PubSub'); },
-      subscribe() { throw new Error('Herald subscriptions name their own source (src/events/bus.ts)'); },
+      publish() { throw new Error('Herald publishes through PostgreSQL NOTIFY (src/db/events.ts), not type-graphql\'s PubSub'); },
+      subscribe() { throw new Error('Herald subscriptions name their own source (src/db/events.ts)'); },
     },
   });
   return built;

@@ -10,7 +10,8 @@ import {
 import type { AttachmentRow } from '../db/attachments.js';
 import { LARGEST_ATTACHMENT_BYTES } from '../domain/channels.js';
 import { UserErrorException, type UserErrorCode } from '../domain/errors.js';
-import { bearerToken, requireRole, viewerForToken } from '../auth/tokens.js';
+import { requireRole } from '../auth/roles.js';
+import { bearerToken, viewerForToken } from '../auth/tokens.js';
 import { sendJson } from './io.js';
 import type { Route } from './server.js';
 

@@ -1,9 +1,10 @@
 import { count } from 'drizzle-orm';
-import type { Db } from './connection.js';
-import { createAgent, createTransferTarget } from './agents.js';
-import { agents, clientChannels, clients, messages, messengerUsernames, standChannels, threads, threadEvents } from './schema.js';
+import type { Db } from './db/connection.js';
+import { createAgent, createTransferTarget } from './db/agents.js';
+import { hashToken } from './auth/tokens.js';
+import { agents, clientChannels, clients, messages, messengerUsernames, standChannels, threads, threadEvents } from './db/schema.js';
 import { and, eq } from 'drizzle-orm';
-import type { Channel } from '../domain/enums.js';
+import type { Channel } from './domain/enums.js';
 
 // The demo stand of embedded mode: enough agents, targets and clients to try every rule by hand.
 // Runs once, on a database that has no agents yet.
@@ -67,7 +68,7 @@ export async function seedDemo(db: Db, standId: string, now = new Date()): Promi
   const agentIds = new Map<string, string>();
   for (const t of DEMO_TOKENS) {
     const name = t.login.replace(/^agent(\d)$/, 'Agent $1').replace(/^[a-z]/, (c) => c.toUpperCase());
-    const created = await createAgent(db, { standId, login: t.login, name, role: t.role as never, status: 'ACTIVE' }, t.token);
+    const created = await createAgent(db, { standId, login: t.login, name, role: t.role as never, status: 'ACTIVE' }, hashToken(t.token));
     if (!created.ok) throw new Error(`demo seed: agent ${t.login} exists`);
     agentIds.set(t.login, created.agent.id);
   }

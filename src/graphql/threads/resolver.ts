@@ -1,25 +1,52 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import type { ThreadRow } from '../../db/clients.js';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AttachmentRow } from '../../db/attachments.js';
+import { attachmentUrl } from '../../db/attachments.js';
+import type { ThreadRow } from '../../db/clients.js';
 import type { MessageRow, StatusChangeRow } from '../../db/messages.js';
-import type { TemplateRow } from '../../db/templates.js';
-import type { Context } from '../context.js';
+import { closeThread } from '../../db/threads.js';
+import { canCloseThread } from '../../domain/access.js';
+import { userError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
+import { callerOf, visibleClient } from '../access.js';
+import { ClientType } from '../clients/types.js';
+import { keysetPage } from '../common/keyset.js';
+import type { Page } from '../common/connection.js';
+import type { Context } from '../context.js';
+import { AgentType } from '../agents/types.js';
+import { toGraphQLError } from '../errors.js';
+import { TransferTargetType } from '../stand/types.js';
+import { TemplateType } from '../templates/types.js';
 import {
-  AgentType, AttachmentType, ClientType, DeliveryFailureType, MessageStatusChangeType, MessageType, TemplateType,
-  TemplateVariableType, ThreadType, TransferTargetType,
-} from '../types.js';
-import { loadClient } from './client.js';
+  AttachmentType, DeliveryFailureType, MessageConnectionType, MessageStatusChangeType, MessageType, ThreadPayload, ThreadType,
+} from './types.js';
+
+/** A thread is visible where its client is. */
+export async function visibleThread(ctx: Context, id: string): Promise<ThreadRow | null> {
+  if (!isUuid(id)) return null;
+  const thread = await ctx.loaders.thread.load(id);
+  return thread && (await visibleClient(ctx, thread.clientId)) ? thread : null;
+}
 
 @Resolver(() => ThreadType)
 export class ThreadResolver {
   @Authorized()
   @Query(() => ThreadType, { nullable: true })
-  async thread(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
-    if (!isUuid(id)) return null;
-    const thread = await ctx.loaders.thread.load(id);
-    // A thread is visible where its client is.
-    return thread && (await loadClient(ctx, thread.clientId)) ? thread : null;
+  thread(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    return visibleThread(ctx, id);
+  }
+
+  /** Its assignee, a supervisor, an admin or an integrator; another agent is FORBIDDEN. */
+  @Authorized()
+  @Mutation(() => ThreadPayload)
+  async closeThread(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Arg('comment', () => String, { nullable: true }) comment?: string | null) {
+    const thread = await visibleThread(ctx, id);
+    if (!thread) return { thread: null, userErrors: [userError('NOT_FOUND', 'No such thread.', ['id'])] };
+    const caller = callerOf(ctx);
+    if (!canCloseThread(caller, thread)) throw toGraphQLError(userError('FORBIDDEN', 'Only its assignee, a supervisor, an admin or an integrator closes a thread.'));
+    if (thread.status === 'CLOSED') return { thread, userErrors: [userError('INVALID_INPUT', 'The thread is closed already.', ['id'])] };
+    await ctx.db.transaction((tx) => closeThread(tx, thread.id, 'closed by hand', caller.id, comment ?? null));
+    ctx.loaders.thread.clear(thread.id);
+    return { thread: await ctx.loaders.thread.load(thread.id), userErrors: [] };
   }
 
   @FieldResolver(() => ClientType)
@@ -37,9 +64,19 @@ export class ThreadResolver {
     return thread.queueTargetId ? ctx.loaders.transferTarget.load(thread.queueTargetId) : null;
   }
 
-  @FieldResolver(() => [MessageType])
+  @FieldResolver(() => [MessageType], { deprecationReason: 'Use messagesConnection, paginated.' })
   messages(@Root() thread: ThreadRow, @Ctx() ctx: Context) {
     return ctx.loaders.threadMessages.load(thread.id);
+  }
+
+  @FieldResolver(() => MessageConnectionType, { description: "the thread's messages in the order they were written" })
+  async messagesConnection(
+    @Root() thread: ThreadRow,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { defaultValue: 50, nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<Page<MessageRow>> {
+    return keysetPage(await ctx.loaders.threadMessages.load(thread.id), (m) => m.createdAt, first ?? 50, after);
   }
 }
 
@@ -87,19 +124,11 @@ export class MessageResolver {
   }
 }
 
-@Resolver(() => TemplateType)
-export class TemplateResolver {
-  @FieldResolver(() => [TemplateVariableType])
-  variables(@Root() template: TemplateRow, @Ctx() ctx: Context) {
-    return ctx.loaders.templateVariables.load(template.id);
-  }
-}
-
 @Resolver(() => AttachmentType)
 export class AttachmentResolver {
   /** Unguessable, so edna can fetch the file through PUBLIC_BASE_URL without our bearer token. */
   @FieldResolver(() => String)
   url(@Root() attachment: AttachmentRow, @Ctx() ctx: Context) {
-    return `${ctx.config.publicBaseUrl}/files/${attachment.accessToken}/${encodeURIComponent(attachment.fileName)}`;
+    return attachmentUrl(ctx.config.publicBaseUrl, attachment);
   }
 }

@@ -1,14 +1,13 @@
-import { and, eq } from 'drizzle-orm';
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { createTransferTarget, listTransferTargets } from '../../db/agents.js';
-import { standChannels } from '../../db/schema.js';
+import { configureStandChannel } from '../../db/stand.js';
 import { capabilitiesOf } from '../../domain/channels.js';
 import type { TransferTargetKind } from '../../domain/enums.js';
 import { userError, type UserError } from '../../domain/errors.js';
 import { WHATSAPP_SESSION_WINDOW_HOURS } from '../../domain/templateRequirement.js';
 import type { Context } from '../context.js';
 import { TransferTargetKindEnum } from '../scalars.js';
-import { StandChannelInput, StandChannelPayload, StandChannelType, TransferTargetPayload, TransferTargetType } from '../types.js';
+import { StandChannelInput, StandChannelPayload, StandChannelType, TransferTargetPayload, TransferTargetType } from './types.js';
 
 const MAX_WINDOW_HOURS = 24 * 30;
 
@@ -42,19 +41,10 @@ export class StandResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => StandChannelPayload)
-  async configureChannel(@Ctx() ctx: Context, @Arg('input', () => StandChannelInput) input: StandChannelInput): Promise<StandChannelPayload> {
+  async configureChannel(@Ctx() ctx: Context, @Arg('input', () => StandChannelInput) input: StandChannelInput) {
     const errors = checkChannelInput(input);
     if (errors.length > 0) return { standChannel: null, userErrors: errors };
-    const [row] = await ctx.db
-      .update(standChannels)
-      .set({
-        enabled: input.enabled,
-        ...(input.templatePolicy ? { templatePolicy: input.templatePolicy } : {}),
-        ...(input.sessionWindowHours ? { sessionWindowHours: input.sessionWindowHours } : {}),
-        ...(input.strictTemplates !== null && input.strictTemplates !== undefined ? { strictTemplates: input.strictTemplates } : {}),
-      })
-      .where(and(eq(standChannels.standId, ctx.viewer!.standId), eq(standChannels.channel, input.channel)))
-      .returning();
+    const row = await configureStandChannel(ctx.db, ctx.viewer!.standId, input);
     return { standChannel: row!, userErrors: [] };
   }
 
@@ -70,7 +60,7 @@ export class StandResolver {
     @Ctx() ctx: Context,
     @Arg('kind', () => TransferTargetKindEnum) kind: TransferTargetKind,
     @Arg('name', () => String) name: string,
-  ): Promise<TransferTargetPayload> {
+  ) {
     const trimmed = name.trim();
     if (trimmed === '') return { target: null, userErrors: [userError('INVALID_INPUT', 'A transfer target needs a name.', ['name'])] };
     const result = await createTransferTarget(ctx.db, ctx.viewer!.standId, kind, trimmed);

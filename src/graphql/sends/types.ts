@@ -1,13 +1,19 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { CLIENT_ACTIVITY_KINDS, type ClientActivityKind } from '../db/events.js';
-import type * as E from '../domain/enums.js';
-import { ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, TransferTargetKindEnum } from './scalars.js';
-import { ClientChannelType, ClientType, MessageType, ThreadType, UserErrorType } from './types.js';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import type * as E from '../../domain/enums.js';
+import { ClientChannelType } from '../clients/types.js';
+import { connectionType } from '../common/connection.js';
+import { NodeInterface } from '../common/node.js';
+import { UserErrorType } from '../common/payload.js';
+import {
+  ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, SendStepStateEnum, TransferTargetKindEnum,
+} from '../scalars.js';
+import { ThreadType } from '../threads/types.js';
 
 @ObjectType('SendStep')
 export class SendStepType {
   @Field(() => String) name!: string;
-  @Field(() => String) state!: string;
+  @Field(() => String, { deprecationReason: 'Use status, the same value as an enum.' }) state!: string;
+  @Field(() => SendStepStateEnum, { description: "what became of the step: its outcome, a status the channel reported, or the disposition applied" }) status!: E.SendStepState;
   @Field(() => DateTimeScalar) at!: Date;
   @Field(() => String, { nullable: true }) detail!: string | null;
 }
@@ -20,7 +26,7 @@ export class WorkflowEventType {
   @Field(() => JSONScalar, { nullable: true }) details!: unknown;
 }
 
-@ObjectType('OutboundSend')
+@ObjectType('OutboundSend', { implements: NodeInterface })
 export class OutboundSendType {
   @Field(() => ID, { description: 'the Temporal workflow id' }) id!: string;
   @Field(() => ID) requestId!: string;
@@ -84,38 +90,14 @@ export class SendMessageInput {
   @Field(() => ID, { nullable: true, description: 'INTEGRATOR only' }) onBehalfOfAgentId?: string | null;
 }
 
-// Realtime, inbound and thread life (issue 5).
-
-@InputType('InboundMessageInput')
-export class InboundMessageInput {
-  @Field(() => ChannelEnum) channel!: E.Channel;
-  @Field(() => String, { description: 'phone, email or messenger username/id, as the channel knows the client' }) address!: string;
-  @Field(() => String, { nullable: true }) text?: string | null;
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => DateTimeScalar, { nullable: true, description: 'default now; drives the 24-hour window' }) receivedAt?: Date | null;
+@InputType('SendFilter')
+export class SendFilterInput {
+  @Field(() => ID, { nullable: true }) agentId?: string | null;
+  @Field(() => ID, { nullable: true }) clientId?: string | null;
+  @Field(() => ChannelEnum, { nullable: true }) channel?: E.Channel | null;
+  @Field(() => SendStateEnum, { nullable: true }) state?: E.SendState | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'created at or after' }) from?: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'created before' }) to?: Date | null;
 }
 
-@ObjectType('InboundPayload')
-export class InboundPayload {
-  @Field(() => MessageType, { nullable: true }) message!: MessageType | null;
-  @Field(() => ThreadType, { nullable: true }) thread!: ThreadType | null;
-  @Field(() => [UserErrorType]) userErrors!: UserErrorType[];
-}
-
-@ObjectType('ThreadPayload')
-export class ThreadPayload {
-  @Field(() => ThreadType, { nullable: true }) thread!: ThreadType | null;
-  @Field(() => [UserErrorType]) userErrors!: UserErrorType[];
-}
-
-export const ClientActivityKindEnum = Object.fromEntries(CLIENT_ACTIVITY_KINDS.map((k) => [k, k])) as { [K in ClientActivityKind]: K };
-registerEnumType(ClientActivityKindEnum, { name: 'ClientActivityKind' });
-
-@ObjectType('ClientActivity')
-export class ClientActivityType {
-  @Field(() => ClientActivityKindEnum) kind!: ClientActivityKind;
-  @Field(() => ClientType) client!: ClientType;
-  @Field(() => ThreadType, { nullable: true }) thread!: ThreadType | null;
-  @Field(() => MessageType, { nullable: true }) message!: MessageType | null;
-  @Field(() => DateTimeScalar) at!: Date;
-}
+export const OutboundSendConnectionType = connectionType('OutboundSend', () => OutboundSendType);

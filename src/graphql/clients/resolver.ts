@@ -1,31 +1,27 @@
-import { and, eq } from 'drizzle-orm';
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import {
-  findClientByExternalId, insertClientByPhone, replaceUsernames, searchClients, setBlocked, type ClientRow,
-} from '../../db/clients.js';
-import { clients } from '../../db/schema.js';
-import { isUniqueViolation } from '../../db/connection.js';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { STAFF } from '../../auth/roles.js';
+import { insertClientByPhone, searchClients, setBlocked, upsertClient, type ClientRow } from '../../db/clients.js';
 import { decodeCursor } from '../../db/cursor.js';
+import type { HeraldEvent } from '../../db/events.js';
 import { isValidEmail } from '../../domain/email.js';
 import type { Channel } from '../../domain/enums.js';
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { checkNewClientPhone, displayPhone } from '../../domain/phone.js';
-import { STAFF } from '../auth.js';
+import { visibleClient } from '../access.js';
+import { offsetCursor, pageOf, type Page } from '../common/connection.js';
 import type { Context } from '../context.js';
-import { isUuid } from '../../domain/ids.js';
+import { events, fresh } from '../realtime.js';
 import { ChannelEnum } from '../scalars.js';
+import { MessageConnectionType, ThreadType } from '../threads/types.js';
+import type { MessageRow } from '../../db/messages.js';
 import {
-  ClientChannelType, ClientInput, ClientType, CreateClientPayload, MessageConnectionType, MessengerUsernameType, ThreadType,
-} from '../types.js';
+  ClientActivityType, ClientChannelType, ClientConnectionType, ClientInput, ClientType, CreateClientPayload, MessengerUsernameType,
+} from './types.js';
 
 const DEFAULT_PAGE = 50;
+const DEFAULT_SEARCH_PAGE = 20;
 
-/** A client of the viewer's stand, or null: other stands' clients do not exist for this caller. */
-export async function loadClient(ctx: Context, id: string): Promise<ClientRow | null> {
-  if (!isUuid(id)) return null;
-  const client = await ctx.loaders.client.load(id);
-  return client && client.standId === ctx.viewer?.standId ? client : null;
-}
+type ClientEvent = Extract<HeraldEvent, { type: 'client' }>;
 
 function checkClientInput(input: ClientInput): { errors: UserError[]; phone: string | null | undefined } {
   const errors: UserError[] = [];
@@ -52,22 +48,42 @@ function checkClientInput(input: ClientInput): { errors: UserError[]; phone: str
   return { errors, phone };
 }
 
+const notFound = () => new UserErrorException(userError('NOT_FOUND', 'No such client.', ['clientId']));
+
 @Resolver(() => ClientType)
 export class ClientResolver {
   @Authorized()
-  @Query(() => [ClientType])
+  @Query(() => [ClientType], { deprecationReason: 'Use clients(query:), paginated.' })
   searchClients(
     @Ctx() ctx: Context,
     @Arg('query', () => String) query: string,
-    @Arg('first', () => Int, { defaultValue: 20, nullable: true }) first: number | null,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_SEARCH_PAGE, nullable: true }) first: number | null,
   ) {
-    return searchClients(ctx.db, ctx.viewer!.standId, query, first ?? 20);
+    return searchClients(ctx.db, ctx.viewer!.standId, query, first ?? DEFAULT_SEARCH_PAGE);
+  }
+
+  /** R18: one search box, best matches first, a page at a time. */
+  @Authorized()
+  @Query(() => ClientConnectionType, { description: 'R18: name, phone in any formatting, email, external id or messenger username; best matches first' })
+  async clients(
+    @Ctx() ctx: Context,
+    @Arg('query', () => String) query: string,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_SEARCH_PAGE, nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<Page<ClientRow>> {
+    const afterIndex = after ? offsetCursor.decode(after) : null;
+    if (after && afterIndex === null) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor was not handed out by this list; start again without `after`.', ['after']));
+    const offset = afterIndex === null ? 0 : afterIndex + 1;
+    const size = first ?? DEFAULT_SEARCH_PAGE;
+    const rows = await searchClients(ctx.db, ctx.viewer!.standId, query, size + 1, offset);
+    const edges = rows.slice(0, size).map((node, i) => ({ cursor: offsetCursor.encode(offset + i), node }));
+    return pageOf(edges, rows.length > size, after);
   }
 
   @Authorized()
   @Query(() => ClientType, { nullable: true })
   client(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
-    return loadClient(ctx, id);
+    return visibleClient(ctx, id);
   }
 
   /** R17: from a phone number of at least 7 digits; an existing number answers with its client. */
@@ -77,7 +93,7 @@ export class ClientResolver {
     @Ctx() ctx: Context,
     @Arg('phone', () => String) phone: string,
     @Arg('name', () => String, { nullable: true }) name?: string | null,
-  ): Promise<CreateClientPayload> {
+  ) {
     const check = checkNewClientPhone(phone);
     if (!check.ok) return { client: null, userErrors: [check.error] };
     const result = await insertClientByPhone(ctx.db, ctx.viewer!.standId, check.digits, name?.trim() || null);
@@ -90,30 +106,12 @@ export class ClientResolver {
 
   @Authorized('ADMIN', 'INTEGRATOR')
   @Mutation(() => CreateClientPayload)
-  async upsertClient(@Ctx() ctx: Context, @Arg('input', () => ClientInput) input: ClientInput): Promise<CreateClientPayload> {
+  async upsertClient(@Ctx() ctx: Context, @Arg('input', () => ClientInput) input: ClientInput) {
     const { errors, phone } = checkClientInput(input);
     if (errors.length > 0) return { client: null, userErrors: errors };
-    const standId = ctx.viewer!.standId;
-    const fields = {
-      ...(input.name !== undefined ? { name: input.name?.trim() || null } : {}),
-      ...(phone !== undefined ? { phone } : {}),
-      ...(input.email !== undefined ? { email: input.email || null } : {}),
-    };
-    try {
-      const client = await ctx.db.transaction(async (tx) => {
-        const existing = input.externalId ? await findClientByExternalId(tx, standId, input.externalId) : null;
-        const [row] = existing
-          ? await tx.update(clients).set({ ...fields, updatedAt: new Date() }).where(and(eq(clients.id, existing.id))).returning()
-          : await tx.insert(clients).values({ standId, externalId: input.externalId ?? null, ...fields }).returning();
-        if (input.usernames) await replaceUsernames(tx, row!.id, input.usernames);
-        return row!;
-      });
-      return { client, userErrors: [] };
-    } catch (err) {
-      if (!isUniqueViolation(err, 'clients_stand_phone') || !phone) throw err;
-      const [other] = await ctx.db.select().from(clients).where(and(eq(clients.standId, standId), eq(clients.phone, phone)));
-      return { client: other ?? null, userErrors: [userError('CLIENT_EXISTS', `Another client has the phone ${displayPhone(phone)}.`, ['phone'])] };
-    }
+    const result = await upsertClient(ctx.db, ctx.viewer!.standId, { ...input, ...(phone !== undefined ? { phone } : {}) });
+    if (result.ok) return { client: result.client, userErrors: [] };
+    return { client: result.phoneTakenBy, userErrors: [userError('CLIENT_EXISTS', `Another client has the phone ${displayPhone(phone!)}.`, ['phone'])] };
   }
 
   @Authorized('ADMIN', 'SUPERVISOR')
@@ -123,8 +121,8 @@ export class ClientResolver {
     @Arg('clientId', () => ID) clientId: string,
     @Arg('blocked', () => Boolean) blocked: boolean,
     @Arg('channel', () => ChannelEnum, { nullable: true }) channel?: Channel | null,
-  ): Promise<CreateClientPayload> {
-    const client = await loadClient(ctx, clientId);
+  ) {
+    const client = await visibleClient(ctx, clientId);
     if (!client) return { client: null, userErrors: [userError('NOT_FOUND', 'No such client.', ['clientId'])] };
     await setBlocked(ctx.db, client.id, blocked, channel ?? null);
     ctx.loaders.client.clear(client.id);
@@ -152,17 +150,36 @@ export class ClientResolver {
     return ctx.loaders.clientChannelOptions(client);
   }
 
+  /** The client's messages, newest first; one statement per nesting level (DataLoader). */
   @FieldResolver(() => MessageConnectionType)
   async history(
     @Root() client: ClientRow,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { defaultValue: 50, nullable: true }) first: number | null,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
-  ): Promise<MessageConnectionType> {
+  ): Promise<Page<MessageRow>> {
     const cursor = after ? decodeCursor(after) : null;
     if (after && !cursor) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor was not handed out by this list; start again without `after`.', ['after']));
     const page = await ctx.loaders.history(first ?? DEFAULT_PAGE, cursor).load(client.id);
-    const edges = page.rows.map((r) => ({ cursor: r.cursor, node: r.message }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    return pageOf(page.rows.map((r) => ({ cursor: r.cursor, node: r.message })), page.hasNextPage, after);
+  }
+
+  /** R22: THREAD_OPENED and THREAD_CLOSED let a UI warn while an agent composes. */
+  @Subscription(() => ClientActivityType, {
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const clientId = (args as { clientId: string }).clientId;
+      if (!(await visibleClient(ctx, clientId))) throw notFound();
+      return events(ctx).iterate((e): e is ClientEvent => e.type === 'client' && e.clientId === clientId);
+    },
+  })
+  async clientActivity(@Root() event: ClientEvent, @Ctx() context: Context, @Arg('clientId', () => ID) _clientId: string) {
+    const ctx = fresh(context);
+    const [client, thread, message] = await Promise.all([
+      ctx.loaders.client.load(event.clientId),
+      event.threadId ? ctx.loaders.thread.load(event.threadId) : null,
+      event.messageId ? ctx.loaders.message.load(event.messageId) : null,
+    ]);
+    return { kind: event.kind, client, thread, message, at: new Date(event.at) };
   }
 }

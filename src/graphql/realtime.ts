@@ -1,0 +1,18 @@
+import { configuredChannels } from '../config.js';
+import type { EventBus } from '../db/events.js';
+import { userError, UserErrorException } from '../domain/errors.js';
+import { createLoaders, type Context } from './context.js';
+
+// What every subscription needs: the event bus, and a context that reads the rows as they are at
+// each event (graphql-ws builds one context per subscription).
+
+export function fresh(ctx: Context): Context {
+  ctx.now = new Date();
+  ctx.loaders = createLoaders(ctx.db, ctx.viewer, ctx.now, configuredChannels(ctx.config));
+  return ctx;
+}
+
+export function events(ctx: Context): EventBus {
+  if (!ctx.events) throw new UserErrorException(userError('SYSTEM_ERROR', 'Subscriptions are not available on this server.'));
+  return ctx.events;
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { STAFF } from '../../auth/roles.js';
+import { getAgents } from '../../db/agents.js';
+import { decodeCursor } from '../../db/cursor.js';
+import type { HeraldEvent } from '../../db/events.js';
+import { getSend, type SendRow } from '../../db/sends.js';
+import { listSends } from '../../db/sendsQuery.js';
+import { canReadWorkflowHistory, sendScope, sendsAs } from '../../domain/access.js';
+import { SEND_STEP_STATES, type SendStepState } from '../../domain/enums.js';
+import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
+import { isUuid } from '../../domain/ids.js';
+import { sendIdFor, type SendRequest } from '../../domain/send.js';
+import type { ActionResult } from '../../sends/client.js';
+import { workflowEvents } from '../../sends/history.js';
+import { callerOf, visibleClient, visibleSend } from '../access.js';
+import { AgentType } from '../agents/types.js';
+import { ClientType } from '../clients/types.js';
+import { pageOf, type Page } from '../common/connection.js';
+import type { Context } from '../context.js';
+import { toGraphQLError } from '../errors.js';
+import { events, fresh } from '../realtime.js';
+import { MessageType, ThreadType } from '../threads/types.js';
+import {
+  OutboundSendConnectionType, OutboundSendType, SendFilterInput, SendMessageInput, SendMessagePayload, SendStepType, WorkflowEventType,
+} from './types.js';
+
+// Sends: started, cancelled and retried (R1–R21), read one at a time or listed for supervision
+// (R24), followed live (sendUpdated). Who may see which send is the one rule of src/domain/access.ts.
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const DEFAULT_PAGE = 50;
+const STEP_STATES: ReadonlySet<string> = new Set(SEND_STEP_STATES);
+
+type SendEvent = Extract<HeraldEvent, { type: 'send' }>;
+
+const refuse = (error: UserError): SendMessagePayload => ({ send: null, userErrors: [error], conflict: null });
+
+async function payloadFor(ctx: Context, send: SendRow, userErrors: UserError[], conflictThreadId: string | null): Promise<SendMessagePayload> {
+  const conflict = conflictThreadId ? await conflictOf(ctx, send.clientId, conflictThreadId) : null;
+  return { send, userErrors, conflict } as SendMessagePayload;
+}
+
+async function conflictOf(ctx: Context, clientId: string, threadId: string) {
+  const [thread, client] = await Promise.all([ctx.loaders.thread.load(threadId), ctx.loaders.client.load(clientId)]);
+  if (!thread || !client) return null;
+  ctx.loaders.activeThread.clear(clientId);
+  const alternatives = (await ctx.loaders.clientChannelOptions(client)).filter((c) => c.available);
+  return { activeThread: thread, alternatives };
+}
+
+/**
+ * cancelSend and retrySend: the workflow refuses at once what cannot apply (its update validator)
+ * and answers once it has acted, so the answer shows the send as it is now.
+ */
+async function act(ctx: Context, id: string, action: (sendId: string, byAgentId: string | null) => Promise<ActionResult>): Promise<SendMessagePayload> {
+  const send = await visibleSend(ctx, await getSend(ctx.db, id));
+  if (!send) return refuse(userError('NOT_FOUND', 'No such send.', ['id']));
+  const result = await action(send.id, ctx.viewer!.id);
+  const after = (await getSend(ctx.db, send.id))!;
+  const userErrors = result.ok ? [] : [userError('INVALID_INPUT', result.reason === 'The send has finished.' ? `The send has finished (${after.state}).` : result.reason, ['id'])];
+  return { send: after, userErrors, conflict: null } as SendMessagePayload;
+}
+
+/** R23: who the send goes out as; an error to answer with when the caller may not send that way. */
+async function senderOf(ctx: Context, onBehalfOfAgentId: string | null | undefined): Promise<{ agentId: string | null } | UserError> {
+  const caller = callerOf(ctx);
+  const named = onBehalfOfAgentId ? ((isUuid(onBehalfOfAgentId) ? (await getAgents(ctx.db, [onBehalfOfAgentId]))[0] : undefined) ?? 'not found') : null;
+  const decision = sendsAs(caller, named);
+  if (decision.ok) return { agentId: decision.agentId };
+  switch (decision.reason) {
+    case 'ONLY_INTEGRATORS':
+      return userError('FORBIDDEN', 'Only an integrator sends on behalf of an agent; agents send as themselves.', ['onBehalfOfAgentId']);
+    case 'NOT_AN_AGENT':
+      return userError('FORBIDDEN', 'An integrator sends only on behalf of an agent, never of a supervisor, an admin or another integrator.', ['onBehalfOfAgentId']);
+    case 'NOT_FOUND':
+      return userError('NOT_FOUND', 'No agent has that id.', ['onBehalfOfAgentId']);
+  }
+}
+
+@Resolver(() => OutboundSendType)
+export class SendResolver {
+  @Authorized(...STAFF)
+  @Mutation(() => SendMessagePayload)
+  async sendMessage(@Ctx() ctx: Context, @Arg('input', () => SendMessageInput) input: SendMessageInput): Promise<SendMessagePayload> {
+    const viewer = ctx.viewer!;
+    const sender = await senderOf(ctx, input.onBehalfOfAgentId);
+    if ('code' in sender) return refuse(sender);
+    const requestId = input.requestId ?? randomUUID();
+    if (!REQUEST_ID.test(requestId)) return refuse(userError('INVALID_INPUT', 'A requestId is 1 to 128 letters, digits, dots, colons, underscores or dashes.', ['requestId']));
+    const client = await visibleClient(ctx, input.clientId);
+    if (!client) return refuse(userError('NOT_FOUND', 'No such client.', ['clientId']));
+
+    const sendId = sendIdFor(requestId);
+    const request: SendRequest = {
+      sendId,
+      requestId,
+      requestedById: viewer.id,
+      agentId: sender.agentId,
+      clientId: client.id,
+      channel: input.channel,
+      text: input.text ?? null,
+      attachmentId: input.attachmentId ?? null,
+      template: input.template ? { templateId: input.template.templateId, variables: input.template.variables ?? [] } : null,
+      subject: input.subject ?? null,
+      bcc: input.bcc ?? null,
+      disposition: input.disposition
+        ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
+        : null,
+    };
+    let outcome;
+    try {
+      outcome = await ctx.sends.start(request);
+    } catch (err) {
+      console.error(`[send] ${sendId} could not be started or answered:`, err);
+      // The send may be under way: the same requestId finds it and never sends twice (R21).
+      return refuse(userError('SYSTEM_ERROR', `Herald could not confirm the send in time. Ask again with requestId "${requestId}": it will not be sent twice.`, ['requestId']));
+    }
+    const send = await getSend(ctx.db, sendId);
+    if (!send) {
+      // Only a send whose very first record failed has no row; its answer says why.
+      if (outcome.kind === 'answered' && outcome.answer.errors.length > 0) return { send: null, userErrors: outcome.answer.errors, conflict: null } as SendMessagePayload;
+      throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
+    }
+    if (!(await visibleSend(ctx, send))) return refuse(userError('FORBIDDEN', 'That requestId belongs to another caller\'s send.', ['requestId']));
+    // The workflow's answer is the truth as of now; the record may still be catching up with it.
+    if (outcome.kind === 'answered') return payloadFor(ctx, send, outcome.answer.errors, outcome.answer.conflictThreadId);
+    return payloadFor(ctx, send, send.errors, null);
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => SendMessagePayload, { description: 'before the channel accepted it' })
+  cancelSend(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SendMessagePayload> {
+    return act(ctx, id, (sendId, byAgentId) => ctx.sends.cancel(sendId, byAgentId));
+  }
+
+  @Authorized(...STAFF)
+  @Mutation(() => SendMessagePayload, { description: 'after a failure that may pass; same message, new attempt' })
+  retrySend(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<SendMessagePayload> {
+    return act(ctx, id, (sendId, byAgentId) => ctx.sends.retry(sendId, byAgentId));
+  }
+
+  @Authorized()
+  @Query(() => OutboundSendType, { nullable: true })
+  async send(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    return visibleSend(ctx, await getSend(ctx.db, id));
+  }
+
+  /** R24: newest first, filtered by agent, client, channel, state and time, within what the caller may see. */
+  @Authorized()
+  @Query(() => OutboundSendConnectionType)
+  async sends(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => SendFilterInput, { nullable: true }) filter?: SendFilterInput | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<Page<SendRow>> {
+    const cursor = after ? decodeCursor(after) : null;
+    if (after && !cursor) throw toGraphQLError(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
+    const f = filter ?? {};
+    // Ids are UUIDs: anything else names no agent or client, so nothing matches.
+    if ((f.agentId && !isUuid(f.agentId)) || (f.clientId && !isUuid(f.clientId))) return pageOf([], false, after);
+    const page = await listSends(ctx.db, { scope: sendScope(callerOf(ctx)), filter: f, first: first ?? DEFAULT_PAGE, after: cursor });
+    return pageOf(page.rows.map((r) => ({ cursor: r.cursor, node: r.send })), page.hasNextPage, after);
+  }
+
+  @Subscription(() => OutboundSendType, {
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const id = (args as { id: string }).id;
+      // A UI may subscribe before it sends (it chose the requestId); a send that exists must be visible.
+      const existing = await getSend(ctx.db, id);
+      if (existing && !(await visibleSend(ctx, existing))) throw new UserErrorException(userError('NOT_FOUND', 'No such send.', ['id']));
+      return events(ctx).iterate((e): e is SendEvent => e.type === 'send' && e.sendId === id);
+    },
+  })
+  async sendUpdated(@Root() _event: SendEvent, @Ctx() context: Context, @Arg('id', () => ID) id: string) {
+    const ctx = fresh(context);
+    const send = await visibleSend(ctx, await getSend(ctx.db, id));
+    if (!send) throw new UserErrorException(userError('NOT_FOUND', 'No such send.', ['id']));
+    return send;
+  }
+
+  @FieldResolver(() => AgentType, { nullable: true })
+  agent(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return send.agentId ? ctx.loaders.agent.load(send.agentId) : null;
+  }
+
+  @FieldResolver(() => ClientType)
+  client(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return ctx.loaders.client.load(send.clientId);
+  }
+
+  @FieldResolver(() => MessageType, { nullable: true })
+  message(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return send.messageId ? ctx.loaders.message.load(send.messageId) : null;
+  }
+
+  @FieldResolver(() => ThreadType, { nullable: true })
+  thread(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return send.threadId ? ctx.loaders.thread.load(send.threadId) : null;
+  }
+
+  @FieldResolver(() => [SendStepType])
+  steps(@Root() send: SendRow): SendStepType[] {
+    return send.steps.map((s) => ({
+      name: s.name, state: s.state, status: (STEP_STATES.has(s.state) ? s.state : 'UNKNOWN') as SendStepState, at: new Date(s.at), detail: s.detail ?? null,
+    }));
+  }
+
+  @FieldResolver(() => [WorkflowEventType], { description: "the workflow's own event history (supervisors)" })
+  async history(@Root() send: SendRow, @Ctx() ctx: Context): Promise<WorkflowEventType[]> {
+    if (!canReadWorkflowHistory(callerOf(ctx))) throw toGraphQLError(userError('FORBIDDEN', "A send's workflow history is for supervisors and admins."));
+    try {
+      return workflowEvents(await ctx.sends.historyOf(send.id));
+    } catch (err) {
+      // Past the namespace's retention Temporal keeps no history; the send's steps remain.
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw err;
+    }
+  }
+}
