@@ -18,6 +18,8 @@ export default defineConfig({
   },
   test: {
     reporters: ['default'],
+    // Herald's own lines at warn and above (LOG_LEVEL=debug npx vitest … to see them all).
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LOG_FORMAT: process.env.LOG_FORMAT ?? 'json' },
     projects: [
       {
         extends: true,

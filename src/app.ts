@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { Client, Connection } from '@temporalio/client';
+import { cachedViewerLookup } from './auth/tokens.js';
 import { createChannels } from './channels/index.js';
 import { ednaWebhooks } from './channels/edna/webhook.js';
 import { gatewayStatusWebhook } from './channels/gateway/webhook.js';
@@ -10,10 +11,10 @@ import { seedDemo } from './demo.js';
 import { ensureStand } from './db/stand.js';
 import { heraldSchema } from './graphql/schema.js';
 import type { Services } from './graphql/context.js';
-import { attachmentRoutes } from './http/attachments.js';
+import { mountAttachments } from './http/attachments.js';
 import { createHttpServer, type HeraldHttpServer } from './http/server.js';
 import { attachSubscriptions } from './http/subscriptions.js';
-import { webhookRoutes } from './http/webhooks.js';
+import { mountWebhooks } from './http/webhooks.js';
 import { failFastOnStatementErrors } from './sends/activities/failures.js';
 import { createSendActivities, type SendActivities } from './sends/activities/index.js';
 import { SendClient } from './sends/client.js';
@@ -61,21 +62,25 @@ export async function startApiServer(config: Config, database: Database, tempora
     db: database.db, config, events, sends: new SendClient(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
   };
   const schema = await heraldSchema();
+  const viewers = cachedViewerLookup(database.db);
   const edna = ednaWebhooks(config.edna);
   const http = await createHttpServer({
     services,
     schema,
-    routes: [
-      ...webhookRoutes(services, { status: [edna.status, gatewayStatusWebhook(config)], inbound: [edna.inbound] }),
-      ...attachmentRoutes(services),
-    ],
+    limits: config.http,
+    viewers,
+    corsOrigins: config.corsOrigins,
     readiness: {
       database: () => database.db.execute(sql`select 1`),
       temporal: () => temporal.connection.workflowService.getSystemInfo({}),
     },
+    routes: async (app, limitsFor) => {
+      await mountWebhooks(app, services, { status: [edna.status, gatewayStatusWebhook(config)], inbound: [edna.inbound] }, limitsFor('providers'));
+      await mountAttachments(app, services, limitsFor);
+    },
   });
-  const subscriptions = attachSubscriptions(http.server, schema, services);
-  const actualPort = await http.listen(port);
+  const subscriptions = attachSubscriptions(http.server, schema, services, { config, viewers });
+  const actualPort = await http.listen(port, config.host);
   return {
     http,
     port: actualPort,

@@ -56,6 +56,22 @@ const EnvSchema = z.object({
   /** Where the embedded edna sandbox listens (embedded mode without EDNA_BASE_URL). */
   SANDBOX_PORT: port.default(4010),
   TEMPLATE_SYNC_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Where the API listens: 127.0.0.1 in embedded mode, 0.0.0.0 when only the API runs (a container). */
+  HOST: z.string().min(1).optional(),
+  /** Browser origins allowed to call the API: a comma-separated list, or *; empty: same origin only. */
+  CORS_ORIGINS: z.string().default(''),
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(120),
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
+  HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  GRAPHQL_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
+  RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).default(1200),
+  RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_PROVIDERS: z.coerce.number().int().min(1).default(12_000),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(50),
+  WS_MAX_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** production: introspection and GraphiQL off unless switched on. */
   NODE_ENV: z.string().optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
@@ -106,12 +122,31 @@ export interface Config {
   sandboxPort: number;
   templateSyncMinutes: number;
   production: boolean;
+  /** Where the API listens. */
+  host: string;
+  corsOrigins: readonly string[] | '*';
+  http: HttpLimits;
+  websocket: { maxSubscriptionsPerConnection: number; maxConnectionsPerToken: number };
+  logging: { level: string | undefined; format: 'json' | 'pretty' | undefined };
   graphql: {
     /** Schema introspection (GRAPHQL_INTROSPECTION); off by default in production. */
     introspection: boolean;
     /** GraphiQL on GET /graphql (GRAPHIQL); off by default in production. */
     graphiql: boolean;
   };
+}
+
+/** Every limit of the HTTP door (README, "Limits and security"). */
+export interface HttpLimits {
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  idleTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  graphqlTimeoutMs: number;
+  tokenRequestsPerMinute: number;
+  anonymousRequestsPerMinute: number;
+  providerRequestsPerMinute: number;
 }
 
 export interface GatewayEndpoint {
@@ -206,6 +241,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxPort: e.SANDBOX_PORT,
     templateSyncMinutes: e.TEMPLATE_SYNC_MINUTES,
     production,
+    host: e.HOST ?? (e.TEMPORAL_ADDRESS && e.DATABASE_URL ? '0.0.0.0' : '127.0.0.1'),
+    corsOrigins: e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    http: {
+      bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: 5_000,
+      graphqlTimeoutMs: e.GRAPHQL_TIMEOUT_SECONDS * 1000,
+      tokenRequestsPerMinute: e.RATE_LIMIT_PER_TOKEN,
+      anonymousRequestsPerMinute: e.RATE_LIMIT_ANONYMOUS,
+      providerRequestsPerMinute: e.RATE_LIMIT_PROVIDERS,
+    },
+    websocket: { maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION, maxConnectionsPerToken: e.WS_MAX_CONNECTIONS_PER_TOKEN },
+    logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       graphiql: e.GRAPHIQL ?? !production,

@@ -30,3 +30,25 @@ export async function issueToken(db: DbOrTx, agentId: string, label: string, tok
   await insertToken(db, agentId, hashToken(token), label);
   return token;
 }
+
+export type ViewerLookup = (token: string | null) => Promise<Viewer | null>;
+
+/**
+ * Token → viewer, remembered for `ttlMs` (a request's hot path reads it; a status change or a
+ * revoked token takes effect within that time everywhere, at once on this instance through `forget`).
+ */
+export function cachedViewerLookup(db: DbOrTx, ttlMs = 5_000, maxEntries = 10_000): ViewerLookup & { forget(): void } {
+  const cache = new Map<string, { viewer: Viewer | null; until: number }>();
+  const lookup = async (token: string | null) => {
+    if (!token) return null;
+    const key = hashToken(token);
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && hit.until > now) return hit.viewer;
+    const viewer = await agentForTokenHash(db, key);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+    cache.set(key, { viewer, until: now + ttlMs });
+    return viewer;
+  };
+  return Object.assign(lookup, { forget: () => cache.clear() });
+}

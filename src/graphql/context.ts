@@ -15,6 +15,7 @@ import type { Viewer } from '../auth/tokens.js';
 import type { SendClient } from '../sends/client.js';
 import type { TemplateSync } from '../templates/sync.js';
 import type { EventBus } from '../db/events.js';
+import { logger, type Logger } from '../log.js';
 
 // One context per request: who asks, and loaders that batch the reads of that request (N+1).
 
@@ -29,6 +30,8 @@ export interface Services {
 
 export interface Context extends Services {
   viewer: Viewer | null;
+  /** The request's logger (its lines carry the request id). */
+  log: Logger;
   loaders: Loaders;
   now: Date;
 }
@@ -107,7 +110,7 @@ export function createLoaders(db: Db, viewer: Viewer | null, now: Date, configur
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-export function createContext(services: Services, viewer: Viewer | null): Context {
+export function createContext(services: Services, viewer: Viewer | null, log: Logger = logger): Context {
   const now = new Date();
-  return { ...services, viewer, now, loaders: createLoaders(services.db, viewer, now, configuredChannels(services.config)) };
+  return { ...services, viewer, log, now, loaders: createLoaders(services.db, viewer, now, configuredChannels(services.config)) };
 }

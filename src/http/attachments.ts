@@ -1,19 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/connection.js';
 import {
-  AttachmentTooLargeError, EmptyAttachmentError, findAttachmentByToken, readAttachmentChunks, storeAttachment,
+  AttachmentTooLargeError, EmptyAttachmentError, attachmentUrl, findAttachmentByToken, readAttachmentChunks, storeAttachment, type AttachmentRow,
 } from '../db/attachments.js';
-import type { AttachmentRow } from '../db/attachments.js';
 import { LARGEST_ATTACHMENT_BYTES } from '../domain/channels.js';
 import { UserErrorException, type UserErrorCode } from '../domain/errors.js';
 import { requireRole } from '../auth/roles.js';
-import { bearerToken, viewerForToken } from '../auth/tokens.js';
-import { sendJson } from './io.js';
-import type { Route } from './server.js';
 
 // Uploads (POST /attachments, multipart, field `file`) and the public file URLs that edna fetches
 // (GET /files/<token>/<name>). An upload streams straight into the database: it is refused as
@@ -22,10 +17,6 @@ import type { Route } from './server.js';
 export interface AttachmentRoutesDeps {
   db: Db;
   config: Config;
-}
-
-export function attachmentUrl(config: Config, row: Pick<AttachmentRow, 'accessToken' | 'fileName'>): string {
-  return `${config.publicBaseUrl}/files/${row.accessToken}/${encodeURIComponent(row.fileName)}`;
 }
 
 /** The name as given, without any path, control or bidi-override characters, at most 200 characters. */
@@ -40,108 +31,77 @@ export function sanitizeFileName(raw: string | undefined): string {
 const LINGER_MS = 2000;
 
 /**
- * Answers. If the client is still sending, what it sends is dropped unread (memory stays flat)
- * and, unless the body ends within LINGER_MS, the connection is closed then: closing it at once
- * would reset it, and a reset makes the client's side discard the answer it has not read yet.
+ * After an answer to an upload the client is still sending: what it sends is dropped unread
+ * (memory stays flat) and, unless the body ends within LINGER_MS, the connection is closed then;
+ * closing it at once would reset it, and a reset makes the client discard the answer unread.
  */
-function answer(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  sendJson(res, status, body);
-  if (req.complete) return;
-  req.unpipe();
-  req.resume();
-  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+function lingerThenClose(request: FastifyRequest): void {
+  const raw = request.raw;
+  if (raw.complete) return;
+  raw.unpipe();
+  raw.resume();
+  const timer = setTimeout(() => raw.socket.destroy(), LINGER_MS);
   timer.unref();
-  req.once('end', () => clearTimeout(timer));
-  req.socket.once('close', () => clearTimeout(timer));
+  raw.once('end', () => clearTimeout(timer));
+  raw.socket.once('close', () => clearTimeout(timer));
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: UserErrorCode, error: string): void {
-  answer(req, res, status, { code, error });
+function refuse(request: FastifyRequest, reply: FastifyReply, status: number, code: UserErrorCode, error: string) {
+  lingerThenClose(request);
+  return reply.status(status).send({ code, error });
 }
 
-class NoFileError extends Error {}
+const UPLOAD_LIMITS = {
+  files: 1,
+  // One byte more than any channel takes, so that "over the limit" can be told from "at it".
+  fileSize: LARGEST_ATTACHMENT_BYTES + 1,
+  fields: 50,
+  fieldSize: 64 * 1024,
+  parts: 100,
+};
 
-async function upload(deps: AttachmentRoutesDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function upload(deps: AttachmentRoutesDeps, request: FastifyRequest, reply: FastifyReply) {
   let viewerId: string;
   try {
-    viewerId = requireRole(await viewerForToken(deps.db, bearerToken(req.headers.authorization)), []).id;
+    viewerId = requireRole(request.viewer, []).id;
   } catch (err) {
     if (!(err instanceof UserErrorException)) throw err;
     const { code, message } = err.userError;
-    return refuse(req, res, code === 'UNAUTHENTICATED' ? 401 : 403, code, message);
+    return refuse(request, reply, code === 'UNAUTHENTICATED' ? 401 : 403, code, message);
   }
+  if (!request.isMultipart()) return refuse(request, reply, 400, 'INVALID_INPUT', 'Send the file as multipart/form-data, in the field "file".');
 
-  if (!/^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? '')) {
-    return refuse(req, res, 400, 'INVALID_INPUT', 'Send the file as multipart/form-data, in the field "file".');
-  }
-  let parser: busboy.Busboy;
+  let row: AttachmentRow | null = null;
   try {
-    parser = busboy({
-      headers: req.headers,
-      defParamCharset: 'utf8',
-      // One byte more than any channel takes, so that "over the limit" can be told from "at it".
-      limits: { files: 1, fileSize: LARGEST_ATTACHMENT_BYTES + 1, fields: 50, fieldSize: 64 * 1024, parts: 100 },
-    });
-  } catch (err) {
-    return refuse(req, res, 400, 'INVALID_INPUT', `The multipart body cannot be read: ${(err as Error).message}`);
-  }
-
-  // The whole body parsed (or failed). A client that goes away mid-body destroys the parser, which
-  // breaks the file stream, which rolls the upload back.
-  const parsed = new Promise<void>((resolve, reject) => {
-    parser.once('close', resolve);
-    parser.once('error', reject);
-  });
-  parsed.catch(() => undefined);
-  req.once('close', () => {
-    if (!req.complete) parser.destroy(new Error('The upload broke off.'));
-  });
-  req.pipe(parser);
-  let started = false;
-  const stored = new Promise<AttachmentRow>((resolve, reject) => {
-    parser.on('file', (field, file, info) => {
-      if (field !== 'file' || started) {
-        file.resume();
-        return;
+    for await (const part of request.files({ limits: UPLOAD_LIMITS, throwFileSizeLimit: false })) {
+      if (part.fieldname !== 'file' || row) {
+        part.file.resume();
+        continue;
       }
-      started = true;
-      storeAttachment(deps.db, {
-        stream: file,
-        fileName: sanitizeFileName(info.filename),
-        uploadedBy: viewerId,
-        maxBytes: LARGEST_ATTACHMENT_BYTES,
-      }).then(resolve, reject);
-    });
-    parsed.then(
-      () => { if (!started) reject(new NoFileError()); },
-      (err: unknown) => { if (!started) reject(err); },
-    );
-  });
-
-  let row: AttachmentRow;
-  try {
-    row = await stored;
-  } catch (err) {
-    // The parser stops here; answer() drops the rest of the body and ends the connection.
-    req.unpipe(parser);
-    if (err instanceof AttachmentTooLargeError) {
-      return refuse(req, res, 413, 'ATTACHMENT_TOO_LARGE', err.message);
+      row = await storeAttachment(deps.db, { stream: part.file, fileName: sanitizeFileName(part.filename), uploadedBy: viewerId, maxBytes: LARGEST_ATTACHMENT_BYTES });
     }
-    if (err instanceof EmptyAttachmentError) return refuse(req, res, 400, 'INVALID_INPUT', err.message);
-    if (err instanceof NoFileError) return refuse(req, res, 400, 'INVALID_INPUT', 'The form has no file in the field "file".');
-    if (req.destroyed && !req.complete) return; // the client went away mid-upload: nothing to answer
-    if (!started) return refuse(req, res, 400, 'INVALID_INPUT', `The multipart body cannot be read: ${(err as Error).message}`);
+  } catch (err) {
+    if (err instanceof AttachmentTooLargeError) return refuse(request, reply, 413, 'ATTACHMENT_TOO_LARGE', err.message);
+    if (err instanceof EmptyAttachmentError) return refuse(request, reply, 400, 'INVALID_INPUT', err.message);
+    if (request.raw.destroyed && !request.raw.complete) return reply; // the client went away mid-upload: nothing to answer
+    // A body that breaks off or does not parse as multipart (a truncated upload): the store rolled back.
+    if (isMultipartFault(err)) return refuse(request, reply, 400, 'INVALID_INPUT', `The multipart body cannot be read: ${(err as Error).message}`);
     throw err;
   }
-  await parsed.catch(() => undefined);
-  answer(req, res, 201, {
+  if (!row) return refuse(request, reply, 400, 'INVALID_INPUT', 'The form has no file in the field "file".');
+  return reply.status(201).send({
     id: row.id,
     fileName: row.fileName,
     mimeType: row.mimeType,
     size: row.size,
-    url: attachmentUrl(deps.config, row),
+    url: attachmentUrl(deps.config.publicBaseUrl, row),
   });
+}
+
+/** Errors of the multipart reader (busboy, @fastify/multipart), not of the store. */
+function isMultipartFault(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (typeof e.code === 'string' && e.code.startsWith('FST_')) || /multipart|unexpected end|boundary|part terminated|broke off/i.test(e.message ?? '');
 }
 
 /** RFC 5987 / 6266: `filename*=UTF-8''…`, with an ASCII `filename=` for old clients. */
@@ -151,14 +111,12 @@ function contentDisposition(fileName: string): string {
   return `inline; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-const FILE_PATH = /^\/files\/([A-Za-z0-9_-]{16,128})\/[^/]*$/;
-
-async function serveFile(deps: AttachmentRoutesDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const token = FILE_PATH.exec(url.pathname)?.[1];
+async function serveFile(deps: AttachmentRoutesDeps, request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
+  const token = /^[A-Za-z0-9_-]{16,128}$/.test(request.params.token) ? request.params.token : null;
   const row = token ? await findAttachmentByToken(deps.db, token) : null;
-  if (!row) return sendJson(res, 404, { code: 'NOT_FOUND', error: 'No such file.' });
+  if (!row) return reply.status(404).send({ code: 'NOT_FOUND', error: 'No such file.' });
   const etag = `"${row.sha256}"`;
-  const headers = {
+  reply.headers({
     'content-type': row.mimeType === 'text/plain' ? 'text/plain; charset=utf-8' : row.mimeType,
     'content-disposition': contentDisposition(row.fileName),
     'x-content-type-options': 'nosniff',
@@ -166,28 +124,19 @@ async function serveFile(deps: AttachmentRoutesDeps, req: IncomingMessage, res: 
     'content-security-policy': "default-src 'none'; sandbox",
     'cache-control': 'private, max-age=3600',
     etag,
-  };
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  res.writeHead(200, { ...headers, 'content-length': row.size });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  try {
-    await pipeline(Readable.from(readAttachmentChunks(deps.db, row.id), { objectMode: false }), res);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return; // the client went away
-    throw err;
-  }
+  });
+  if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+  reply.header('content-length', row.size);
+  if (request.method === 'HEAD') return reply.status(200).send();
+  return reply.status(200).send(Readable.from(readAttachmentChunks(deps.db, row.id), { objectMode: false }));
 }
 
-export function attachmentRoutes(deps: AttachmentRoutesDeps): Route[] {
-  return [
-    { method: 'POST', path: '/attachments', handler: (req, res) => upload(deps, req, res) },
-    { method: 'GET', path: FILE_PATH, handler: (req, res, url) => serveFile(deps, req, res, url) },
-  ];
+/** Uploads (POST /attachments) for callers with a token; files (GET /files/<token>/<name>) for the providers. */
+export async function mountAttachments(app: FastifyInstance, deps: AttachmentRoutesDeps, limitsFor: (group: 'authenticated' | 'providers') => object): Promise<void> {
+  await app.register(multipart);
+  app.post('/attachments', { config: limitsFor('authenticated') }, (request, reply) => upload(deps, request, reply));
+  // HEAD answers the headers of GET without reading the file (Fastify's own HEAD would stream it).
+  app.route<{ Params: { token: string; name: string } }>({
+    method: ['GET', 'HEAD'], url: '/files/:token/:name', exposeHeadRoute: false, config: limitsFor('providers'), handler: (request, reply) => serveFile(deps, request, reply),
+  });
 }

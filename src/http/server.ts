@@ -1,132 +1,180 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import cors from '@fastify/cors';
+import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
+import type { Viewer, ViewerLookup } from '../auth/tokens.js';
+import { bearerToken } from '../auth/tokens.js';
+import type { HttpLimits } from '../config.js';
 import { createContext, type Context, type Services } from '../graphql/context.js';
 import { formatError } from '../graphql/errors.js';
 import { inputDoorPlugin } from '../graphql/inputDoor.js';
 import { armorRules } from '../graphql/limits.js';
-import { bearerToken, viewerForToken } from '../auth/tokens.js';
-import { HttpError, readBody, sendJson } from './io.js';
+import { logger, type Logger } from '../log.js';
 
-// One HTTP port: GraphQL, health, and the REST routes (webhooks, uploads) that later parts add.
+// The one HTTP port, on Fastify: GraphQL (POST and GET /graphql; ws /graphql is attached to the
+// same server by subscriptions.ts), health and readiness, and the routes the other modules add
+// (webhooks, uploads and files, metrics). Every door has a limit: body size, header and request
+// timeouts, idle connections, and requests per token and per address (README, "Limits and security").
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
-export interface Route { method: string; path: string | RegExp; handler: RouteHandler }
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Whoever the bearer token belongs to; null without a valid one. */
+    viewer: Viewer | null;
+  }
+}
+
+export type RouteGroup = 'authenticated' | 'providers' | 'open';
 
 export interface HttpServerOptions {
   services: Services;
   schema: GraphQLSchema;
-  routes: Route[];
+  limits: HttpLimits;
+  viewers: ViewerLookup;
+  /** Exact origins allowed to call from a browser (CORS_ORIGINS); empty: same origin only. */
+  corsOrigins: readonly string[] | '*';
   /** What /readyz checks: every dependency must answer. */
   readiness: Record<string, () => Promise<unknown>>;
+  /** Adds the other modules' routes; `limitsFor` gives the rate limit of a group of routes. */
+  routes?: (app: FastifyInstance, limitsFor: (group: RouteGroup) => { rateLimit: RateLimitOptions | false }) => Promise<void> | void;
+  /** Observes each GraphQL operation (metrics). */
+  apolloPlugins?: ConstructorParameters<typeof ApolloServer<Context>>[0]['plugins'];
 }
 
 export interface HeraldHttpServer {
+  app: FastifyInstance;
   server: http.Server;
-  listen(port: number, host?: string): Promise<number>;
+  listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The answer a refused request gets, shaped for its route: GraphQL errors on /graphql, JSON elsewhere. */
+function refusal(request: FastifyRequest, status: number, code: string, message: string) {
+  return request.url.startsWith('/graphql') ? { errors: [{ message, extensions: { code } }] } : { code, error: message };
+}
+
 export async function createHttpServer(options: HttpServerOptions): Promise<HeraldHttpServer> {
-  const server = http.createServer();
+  const { limits } = options;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // A caller's own request id is kept (and echoed) so its lines and Herald's can be matched.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: limits.bodyLimitBytes,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    return503OnClosing: true,
+  });
+  // A slow sender of headers (slowloris) is cut off well before the whole-request timeout.
+  app.server.headersTimeout = limits.headersTimeoutMs;
+  app.decorateRequest('viewer', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const header = request.headers.authorization;
+    request.viewer = header ? await options.viewers(bearerToken(header)) : null;
+  });
+
+  await app.register(cors, {
+    origin: options.corsOrigins === '*' ? true : options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
+    credentials: false,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (request, context) => Object.assign(new Error('rate limited'), {
+      statusCode: 429,
+      refusal: refusal(request, 429, 'RATE_LIMITED', `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`),
+    }),
+  });
+  const limitsFor = (group: RouteGroup): { rateLimit: RateLimitOptions | false } => {
+    if (group === 'open') return { rateLimit: false };
+    if (group === 'providers') return { rateLimit: { timeWindow: 60_000, max: limits.providerRequestsPerMinute, keyGenerator: (r) => `ip:${r.ip}` } };
+    // A valid token has its own budget; requests without one (a guessed token too) share their
+    // address's much smaller one, so guessing tokens is slow.
+    return {
+      rateLimit: {
+        timeWindow: 60_000,
+        keyGenerator: (r) => (r.viewer ? `token:${r.viewer.id}` : `anonymous:${r.ip}`),
+        max: (_r, key) => (key.startsWith('token:') ? limits.tokenRequestsPerMinute : limits.anonymousRequestsPerMinute),
+      },
+    };
+  };
+
+  app.setErrorHandler((error: Error & { statusCode?: number; refusal?: unknown; code?: string }, request, reply) => {
+    if (error.refusal) return reply.status(error.statusCode ?? 400).send(error.refusal);
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(500).send(refusal(request, 500, 'SYSTEM_ERROR', 'Something went wrong on our side; nothing was changed by the failed part. Try again.'));
+    }
+    // Fastify's own refusals (a body over the limit, JSON that does not parse, a timeout): 4xx with their sentence.
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 408 ? 'TIMEOUT' : 'INVALID_INPUT';
+    return reply.status(status).send(refusal(request, status, code, status === 400 && error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The request body is not valid JSON.' : error.message));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'NOT_FOUND', error: 'not found' }));
+
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     formatError,
     introspection: options.services.config.graphql.introspection,
     validationRules: armorRules(),
     allowBatchedHttpRequests: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), inputDoorPlugin()],
+    plugins: [fastifyApolloDrainPlugin(app), inputDoorPlugin(), ...(options.apolloPlugins ?? [])],
   });
   await apollo.start();
-
-  const graphql: RouteHandler = async (req, res, url) => {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const raw = req.method === 'POST' ? await readBody(req) : '';
-    let body: unknown = raw;
-    if (raw && (headers.get('content-type') ?? '').includes('json')) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        throw new HttpError(400, 'The request body is not valid JSON.');
-      }
-    }
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => {
-        const viewer = await viewerForToken(options.services.db, bearerToken(req.headers.authorization));
-        return createContext(options.services, viewer);
-      },
-    });
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
-      return;
-    }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
-  };
-
-  const routes: Route[] = [
-    { method: 'GET', path: '/healthz', handler: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-    {
-      method: 'GET',
-      path: '/readyz',
-      handler: async (_req, res) => {
-        const checks = await Promise.all(
-          Object.entries(options.readiness).map(async ([name, check]) => {
-            try {
-              await check();
-              return [name, 'ok'] as const;
-            } catch (err) {
-              return [name, err instanceof Error ? err.message : String(err)] as const;
-            }
-          }),
-        );
-        const ready = checks.every(([, state]) => state === 'ok');
-        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks) });
-      },
+  const graphql = fastifyApolloHandler(apollo, { context: async (request) => createContext(options.services, request.viewer, request.log as Logger) }) as unknown as
+    (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    config: limitsFor('authenticated'),
+    // An operation that runs longer than GRAPHQL_TIMEOUT_SECONDS is answered then; its database
+    // statements stop at the database's own statement timeout.
+    handler(request, reply) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<unknown>((resolve) => {
+        timer = setTimeout(() => {
+          reply.status(503);
+          resolve(refusal(request, 503, 'TIMEOUT', `The request took longer than ${limits.graphqlTimeoutMs / 1000} s and was given up; ask again or ask for less.`));
+        }, limits.graphqlTimeoutMs);
+      });
+      return Promise.race([graphql.call(this, request, reply), timeout]).finally(() => clearTimeout(timer));
     },
-    { method: 'POST', path: '/graphql', handler: graphql },
-    { method: 'GET', path: '/graphql', handler: graphql },
-    ...options.routes,
-  ];
-
-  const matches = (r: Route, pathname: string) => (typeof r.path === 'string' ? r.path === pathname : r.path.test(pathname));
-
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://herald.local');
-    const candidates = routes.filter((r) => matches(r, url.pathname));
-    if (candidates.length === 0) return sendJson(res, 404, { error: 'not found' });
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
-    const route = candidates.find((r) => r.method === method);
-    if (!route) {
-      res.setHeader('allow', candidates.map((r) => r.method).join(', '));
-      return sendJson(res, 405, { error: `use ${candidates.map((r) => r.method).join(' or ')}` });
-    }
-    route.handler(req, res, url).catch((err: unknown) => {
-      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
-      console.error(`[http] ${req.method} ${url.pathname} failed:`, err);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.end();
-    });
   });
 
+  app.get('/healthz', { config: limitsFor('open') }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: limitsFor('open') }, async (_request, reply: FastifyReply) => {
+    const checks = await Promise.all(Object.entries(options.readiness).map(async ([name, check]) => {
+      try {
+        await check();
+        return [name, 'ok'] as const;
+      } catch (err) {
+        return [name, err instanceof Error ? err.message : String(err)] as const;
+      }
+    }));
+    const ready = checks.every(([, state]) => state === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks) });
+  });
+  await options.routes?.(app, limitsFor);
+  await app.ready();
+
   return {
-    server,
-    listen: (port, host = '0.0.0.0') =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address();
-          resolve(typeof address === 'object' && address ? address.port : port);
-        });
-      }),
-    close: () => apollo.stop(),
+    app,
+    server: app.server,
+    async listen(port, host) {
+      await app.listen({ port, host });
+      const address = app.server.address();
+      return typeof address === 'object' && address ? address.port : port;
+    },
+    async close() {
+      await app.close();
+    },
   };
 }

@@ -19,17 +19,17 @@ beforeAll(async () => {
   herald = await startTestHerald();
   // Home stand: agent1's own send; an integrator's send on behalf of agent2.
   ids.clientA = await newClient(herald, '+7 916 000 4141', 'Visible Home');
-  await wroteInRecently(herald, ids.clientA);
+  await wroteInRecently(herald, ids.clientA!);
   const own = await send(herald, 'demo-agent-1', { requestId: 'vis-own', clientId: ids.clientA, channel: 'WHATSAPP', text: 'mine', disposition: { kind: 'ASSIGN_TO_ME' } });
   ids.sendOwn = own.send.id;
   ids.threadA = own.send.thread.id;
-  await sendReaches(herald, ids.sendOwn, ['COMPLETED']);
+  await sendReaches(herald, ids.sendOwn!, ['COMPLETED']);
   const agent2 = (await herald.gql('demo-agent-2', '{ me { id } }')).data.me.id;
   ids.clientI = await newClient(herald, '+7 916 000 4142', 'Integrated Home');
-  await wroteInRecently(herald, ids.clientI);
+  await wroteInRecently(herald, ids.clientI!);
   const integrated = await send(herald, 'demo-integrator', { requestId: 'vis-int', clientId: ids.clientI, channel: 'WHATSAPP', text: 'crm', disposition: { kind: 'CLOSE' }, onBehalfOfAgentId: agent2 });
   ids.sendIntegrator = integrated.send.id;
-  await sendReaches(herald, ids.sendIntegrator, ['COMPLETED']);
+  await sendReaches(herald, ids.sendIntegrator!, ['COMPLETED']);
 
   // Another stand, with its own agent and supervisor, client, thread and send.
   const db = herald.db.db;

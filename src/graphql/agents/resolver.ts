@@ -32,8 +32,9 @@ function queueOf(ctx: Context, agent: AgentRow): Promise<ThreadRow[]> {
 export class AgentResolver {
   @Authorized()
   @Query(() => AgentType)
-  me(@Ctx() ctx: Context): AgentRow {
-    return ctx.viewer!;
+  async me(@Ctx() ctx: Context): Promise<AgentRow> {
+    // The viewer comes from a briefly cached token lookup; the agent as it is now comes from its row.
+    return (await ctx.loaders.agent.load(ctx.viewer!.id)) ?? ctx.viewer!;
   }
 
   /** Agents act only as themselves: the status set is always the caller's own. */

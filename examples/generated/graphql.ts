@@ -1,0 +1,305 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** ISO-8601 date and time */
+  DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: unknown; output: unknown; }
+};
+
+export type AgentStatus =
+  | 'ACTIVE'
+  | 'ACTIVE_FINISHING'
+  | 'BREAK'
+  | 'OFFLINE'
+  | 'OUT';
+
+export type Channel =
+  | 'APPLE_BUSINESS_MESSAGES'
+  | 'EMAIL'
+  | 'MOBILE_APP'
+  | 'TELEGRAM'
+  | 'VIBER'
+  | 'WEB_CHAT'
+  | 'WHATSAPP';
+
+export type ChannelUnavailableReason =
+  | 'ACTIVE_THREAD_EXISTS'
+  | 'CHANNEL_DISABLED'
+  | 'CHANNEL_NOT_CONFIGURED'
+  | 'CLIENT_BLOCKED'
+  | 'CLIENT_BLOCKED_ON_CHANNEL'
+  | 'NO_ADDRESS'
+  | 'NO_APPROVED_TEMPLATES';
+
+export type ClientActivityKind =
+  | 'MESSAGE_ADDED'
+  | 'MESSAGE_STATUS'
+  | 'THREAD_CLOSED'
+  | 'THREAD_OPENED'
+  | 'THREAD_UPDATED';
+
+export type ClientInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** upsert key when given */
+  externalId?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  usernames?: InputMaybe<Array<MessengerUsernameInput>>;
+};
+
+export type DeliveryFailureCode =
+  | 'BLOCKED_BY_USER'
+  | 'EXPIRED'
+  | 'NOT_CHANNEL_USER'
+  | 'OUTSIDE_SESSION_WINDOW'
+  | 'PROVIDER_ERROR'
+  | 'PROVIDER_REJECTED'
+  | 'SYSTEM_ERROR'
+  | 'TEMPLATE_MISMATCH';
+
+export type DispositionInput = {
+  comment?: InputMaybe<Scalars['String']['input']>;
+  kind: DispositionKind;
+  target?: InputMaybe<TransferTargetInput>;
+};
+
+export type DispositionKind =
+  | 'ASSIGN_TO_ME'
+  | 'CLOSE'
+  | 'TRANSFER';
+
+export type InboundMessageInput = {
+  /** phone, email or messenger username/id, as the channel knows the client */
+  address: Scalars['String']['input'];
+  channel: Channel;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** default now; drives the 24-hour window */
+  receivedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type MessageDirection =
+  | 'INBOUND'
+  | 'OUTBOUND';
+
+export type MessageStatus =
+  | 'CANCELLED'
+  | 'DELIVERED'
+  | 'EXPIRED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'READ'
+  | 'SENT'
+  | 'UNDELIVERED';
+
+export type MessengerUsernameInput = {
+  channel: Channel;
+  username: Scalars['String']['input'];
+};
+
+export type Role =
+  | 'ADMIN'
+  | 'AGENT'
+  | 'INTEGRATOR'
+  | 'SUPERVISOR';
+
+export type SendFilter = {
+  agentId?: InputMaybe<Scalars['ID']['input']>;
+  channel?: InputMaybe<Channel>;
+  clientId?: InputMaybe<Scalars['ID']['input']>;
+  /** created at or after */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  state?: InputMaybe<SendState>;
+  /** created before */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type SendMessageInput = {
+  /** from POST /attachments */
+  attachmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** EMAIL */
+  bcc?: InputMaybe<Array<Scalars['String']['input']>>;
+  channel: Channel;
+  clientId: Scalars['ID']['input'];
+  /** required unless EMAIL */
+  disposition?: InputMaybe<DispositionInput>;
+  /** INTEGRATOR only */
+  onBehalfOfAgentId?: InputMaybe<Scalars['ID']['input']>;
+  /** idempotency key; generated when absent */
+  requestId?: InputMaybe<Scalars['ID']['input']>;
+  /** EMAIL */
+  subject?: InputMaybe<Scalars['String']['input']>;
+  template?: InputMaybe<TemplateInput>;
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SendState =
+  | 'AWAITING_STATUS'
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'CONFLICT'
+  | 'DELIVERING'
+  | 'FAILED'
+  | 'REJECTED'
+  | 'RESERVING'
+  | 'VALIDATING';
+
+export type SendStepState =
+  | 'ACCEPTED'
+  | 'ASSIGN_TO_ME'
+  | 'CANCELLED'
+  | 'CLOSE'
+  | 'CONFLICT'
+  | 'DELIVERED'
+  | 'EXPIRED'
+  | 'FAILED'
+  | 'PASSED'
+  | 'PENDING'
+  | 'READ'
+  | 'REJECTED'
+  | 'REQUESTED'
+  | 'RESERVED'
+  | 'SENT'
+  | 'STARTED'
+  | 'TRANSFER'
+  | 'UNDELIVERED'
+  | 'UNKNOWN'
+  | 'WAITING'
+  | 'WAITING_FOR_RETRY';
+
+export type StandChannelInput = {
+  channel: Channel;
+  enabled: Scalars['Boolean']['input'];
+  sessionWindowHours?: InputMaybe<Scalars['Int']['input']>;
+  strictTemplates?: InputMaybe<Scalars['Boolean']['input']>;
+  templatePolicy?: InputMaybe<TemplatePolicy>;
+};
+
+export type TemplateInput = {
+  templateId: Scalars['ID']['input'];
+  variables?: InputMaybe<Array<TemplateVariableValue>>;
+};
+
+/** When a template is MANDATORY */
+export type TemplatePolicy =
+  | 'ALWAYS'
+  | 'NEVER'
+  | 'OUTSIDE_SESSION_WINDOW';
+
+export type TemplateRequirement =
+  | 'MANDATORY'
+  | 'NONE'
+  | 'OPTIONAL';
+
+export type TemplateVariableType =
+  | 'DATE'
+  | 'SELECT'
+  | 'TEXT';
+
+export type TemplateVariableValue = {
+  key: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+export type ThreadStatus =
+  | 'ASSIGNED'
+  | 'CLOSED'
+  | 'NEW'
+  | 'WAITING';
+
+export type TransferTargetInput = {
+  id: Scalars['ID']['input'];
+  kind: TransferTargetKind;
+};
+
+export type TransferTargetKind =
+  | 'AGENT'
+  | 'BOT'
+  | 'DEPARTMENT'
+  | 'GROUP'
+  | 'SKILL';
+
+export type UserErrorCode =
+  | 'ACTIVE_THREAD_EXISTS'
+  | 'AGENT_STATUS_NOT_ALLOWED'
+  | 'ATTACHMENT_FORMAT'
+  | 'ATTACHMENT_NOT_ALLOWED'
+  | 'ATTACHMENT_TOO_LARGE'
+  | 'BCC_NOT_ALLOWED'
+  | 'CHANNEL_DISABLED'
+  | 'CHANNEL_NOT_CONFIGURED'
+  | 'CLIENT_BLOCKED'
+  | 'CLIENT_BLOCKED_ON_CHANNEL'
+  | 'CLIENT_EXISTS'
+  | 'DISPOSITION_INVALID'
+  | 'DISPOSITION_NOT_APPLICABLE'
+  | 'DISPOSITION_REQUIRED'
+  | 'EMPTY_MESSAGE'
+  | 'FORBIDDEN'
+  | 'INVALID_COMBINATION'
+  | 'INVALID_EMAIL'
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'NO_ADDRESS_FOR_CHANNEL'
+  | 'NO_APPROVED_TEMPLATES'
+  | 'PHONE_TOO_SHORT'
+  | 'SYSTEM_ERROR'
+  | 'TEMPLATE_NOT_FOUND'
+  | 'TEMPLATE_NOT_SUPPORTED_ON_CHANNEL'
+  | 'TEMPLATE_NOT_TEXT_ONLY'
+  | 'TEMPLATE_REQUIRED'
+  | 'TEMPLATE_VARIABLE_INVALID'
+  | 'TEMPLATE_VARIABLE_MISSING'
+  | 'TEXT_TOO_LONG'
+  | 'TRANSFER_TARGET_NOT_FOUND'
+  | 'UNAUTHENTICATED';
+
+export type SendFieldsFragment = { __typename?: 'OutboundSend', id: string, requestId: string, state: SendState, channel: Channel, agent?: { __typename?: 'Agent', login: string } | null, errors: Array<{ __typename?: 'UserError', code: UserErrorCode, field?: Array<string> | null, message: string }>, message?: { __typename?: 'Message', id: string, status: MessageStatus, failure?: { __typename?: 'DeliveryFailure', code: DeliveryFailureCode, message: string } | null } | null };
+
+export type UpsertClientMutationVariables = Exact<{
+  input: ClientInput;
+}>;
+
+
+export type UpsertClientMutation = { __typename?: 'Mutation', upsertClient: { __typename?: 'CreateClientPayload', client?: { __typename?: 'Client', id: string, name?: string | null, email?: string | null, phone?: string | null, externalId?: string | null } | null, userErrors: Array<{ __typename?: 'UserError', code: UserErrorCode, field?: Array<string> | null, message: string }> } };
+
+export type SendMessageMutationVariables = Exact<{
+  input: SendMessageInput;
+}>;
+
+
+export type SendMessageMutation = { __typename?: 'Mutation', sendMessage: { __typename?: 'SendMessagePayload', send?: { __typename?: 'OutboundSend', id: string, requestId: string, state: SendState, channel: Channel, agent?: { __typename?: 'Agent', login: string } | null, errors: Array<{ __typename?: 'UserError', code: UserErrorCode, field?: Array<string> | null, message: string }>, message?: { __typename?: 'Message', id: string, status: MessageStatus, failure?: { __typename?: 'DeliveryFailure', code: DeliveryFailureCode, message: string } | null } | null } | null, userErrors: Array<{ __typename?: 'UserError', code: UserErrorCode, field?: Array<string> | null, message: string }>, conflict?: { __typename?: 'ThreadConflict', activeThread: { __typename?: 'Thread', id: string, status: ThreadStatus, channel: Channel }, alternatives: Array<{ __typename?: 'ClientChannel', channel: Channel, available: boolean }> } | null } };
+
+export type ReadSendQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ReadSendQuery = { __typename?: 'Query', send?: { __typename?: 'OutboundSend', id: string, requestId: string, state: SendState, channel: Channel, agent?: { __typename?: 'Agent', login: string } | null, errors: Array<{ __typename?: 'UserError', code: UserErrorCode, field?: Array<string> | null, message: string }>, message?: { __typename?: 'Message', id: string, status: MessageStatus, failure?: { __typename?: 'DeliveryFailure', code: DeliveryFailureCode, message: string } | null } | null } | null };
+
+export type SendUpdatedSubscriptionVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type SendUpdatedSubscription = { __typename?: 'Subscription', sendUpdated: { __typename?: 'OutboundSend', id: string, requestId: string, state: SendState, channel: Channel, agent?: { __typename?: 'Agent', login: string } | null, errors: Array<{ __typename?: 'UserError', code: UserErrorCode, field?: Array<string> | null, message: string }>, message?: { __typename?: 'Message', id: string, status: MessageStatus, failure?: { __typename?: 'DeliveryFailure', code: DeliveryFailureCode, message: string } | null } | null } };
+
+export const SendFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"OutboundSend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"}}]}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"message"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<SendFieldsFragment, unknown>;
+export const UpsertClientDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpsertClient"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ClientInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"upsertClient"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"client"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<UpsertClientMutation, UpsertClientMutationVariables>;
+export const SendMessageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SendMessage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SendMessageInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sendMessage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"send"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SendFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"conflict"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"activeThread"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}}]}},{"kind":"Field","name":{"kind":"Name","value":"alternatives"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"available"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"OutboundSend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"}}]}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"message"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<SendMessageMutation, SendMessageMutationVariables>;
+export const ReadSendDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReadSend"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"send"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SendFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"OutboundSend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"}}]}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"message"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ReadSendQuery, ReadSendQueryVariables>;
+export const SendUpdatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"SendUpdated"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sendUpdated"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SendFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SendFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"OutboundSend"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"state"}},{"kind":"Field","name":{"kind":"Name","value":"channel"}},{"kind":"Field","name":{"kind":"Name","value":"agent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"}}]}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"message"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<SendUpdatedSubscription, SendUpdatedSubscriptionVariables>;
