@@ -23,7 +23,9 @@ ENV PORT=4000 \
     DATA_DIR=/app/.data \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 
-EXPOSE 4000
+# 4000: the API (GraphQL, webhooks, /healthz, /readyz, /metrics). 9464: the worker's Temporal SDK
+# metrics (TEMPORAL_METRICS_PORT). docker-compose.yml publishes only 4000.
+EXPOSE 4000 9464
 
 # Only meaningful for the server; the worker service disables it in docker-compose.yml.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, type Config } from './src/config.js';
 import { DEMO_TOKENS } from './src/demo.js';
+import { configureLogging, logger } from './src/log.js';
 import { stopStep } from './src/shutdown.js';
 
 // The API process. With TEMPORAL_ADDRESS and DATABASE_URL both set it is only the API (run
@@ -9,17 +10,25 @@ import { stopStep } from './src/shutdown.js';
 // the API, all stopped together on Ctrl-C.
 
 const config = loadConfigOrExit();
+configureLogging(config.logging);
 const startedAt = Date.now();
 const apiOnly = Boolean(config.temporal.address && config.databaseUrl);
 
 let stop: () => Promise<void> = async () => undefined;
 let stopping = false;
-async function shutdown(reason: string, code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    console.log(`\n${reason}: stopping Herald…`);
-    await stop();
+/**
+ * Stops every part in reverse, each within a bound, then exits. A signal that arrives meanwhile
+ * changes nothing: the Temporal SDK sends SIGINT to its dev server's process group, which is ours,
+ * and exiting on it would leave the dev server behind.
+ */
+async function shutdown(reason: string, code: number): Promise<void> {
+  if (stopping) {
+    logger.debug({ reason }, 'already stopping');
+    return;
   }
+  stopping = true;
+  logger.info({ reason }, 'stopping Herald');
+  await stop();
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
@@ -29,7 +38,7 @@ try {
   if (apiOnly) await startApiOnly(config);
   else await startEmbeddedHerald(config);
 } catch (err) {
-  console.error(`Herald could not start: ${err instanceof Error ? err.message : String(err)}`);
+  logger.fatal({ err }, `Herald could not start: ${err instanceof Error ? err.message : String(err)}`);
   await shutdown('start-up failed', 1);
 }
 
@@ -46,15 +55,16 @@ async function startApiOnly(config: Config): Promise<void> {
     await stopStep('database', () => database.close());
   };
   await scheduleTemplateSync(api.services.templateSync);
-  console.log(`Herald API is up in ${seconds()} s on http://0.0.0.0:${api.port}/graphql (Temporal ${temporal.address}; worker: worker.ts)`);
+  logger.info({ port: api.port, host: config.host, temporal: temporal.address, startupSeconds: Number(seconds()) }, 'Herald API is up (run worker.ts beside it)');
 }
 
 async function startEmbeddedHerald(base: Config): Promise<void> {
   const { startEmbedded } = await import('./src/embedded.js');
-  const herald = await startEmbedded(base, { log: (line) => console.log(line) });
+  const herald = await startEmbedded(base, { log: (line) => logger.info(line) });
   stop = () => herald.close();
   await scheduleTemplateSync(herald.api.services.templateSync);
   const { config, sandboxes } = herald;
+  // The banner is for the person at the terminal; everything else goes through the logger.
   console.log(`Herald is up in ${seconds()} s`);
   console.log(`  GraphQL      http://127.0.0.1:${herald.api.port}/graphql`);
   console.log(`  Temporal     ${herald.temporal.address}${herald.devServer?.uiUrl ? `  (web UI ${herald.devServer.uiUrl})` : ''}`);
@@ -74,7 +84,7 @@ async function startEmbeddedHerald(base: Config): Promise<void> {
 
 async function scheduleTemplateSync(templateSync: { ensureSchedule(): Promise<void> }): Promise<void> {
   await templateSync.ensureSchedule().catch((err: unknown) =>
-    console.error(`Template sync schedule not created (templates sync on demand only): ${err instanceof Error ? err.message : err}`));
+    logger.error({ err }, 'the template sync schedule was not created (templates sync on demand only)'));
 }
 
 function seconds(): string {

@@ -1,3 +1,5 @@
+import { logger } from './log.js';
+
 // Ctrl-C in a terminal reaches the whole process group, the Temporal dev server included, so a
 // part that waits on it (a worker draining its polls) may wait forever. Each step gets a bound;
 // whatever is left when the process exits goes with it.
@@ -6,12 +8,13 @@ export async function stopStep(name: string, stop: () => Promise<unknown>, withi
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
-      console.warn(`  ${name} did not stop within ${withinMs} ms; leaving it to the process exit`);
+      logger.warn({ part: name, withinMs }, 'did not stop in time; leaving it to the process exit');
       resolve();
     }, withinMs);
   });
+  logger.debug({ part: name }, 'stopping');
   try {
-    await Promise.race([stop().catch((err: unknown) => console.error(`  ${name}:`, err instanceof Error ? err.message : err)), deadline]);
+    await Promise.race([stop().catch((err: unknown) => logger.error({ part: name, err }, 'failed to stop')), deadline]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,7 +1,9 @@
 #!/bin/sh
-# One-shot (service `temporal-init` in docker-compose.yml): registers Herald's custom search
-# attributes, all Keyword, once the Temporal server answers and auto-setup has created the
-# namespace. Idempotent: only missing attributes are created, so it is safe on every `up`.
+# One-shot, second half of service `temporal-init` in docker-compose.yml (image
+# temporalio/admin-tools; create-namespace.sh runs first): registers Herald's custom search
+# attributes, all Keyword, in Herald's namespace: HeraldAgentId, HeraldClientId, HeraldChannel,
+# HeraldSendState (src/sends/contract.ts). Idempotent: only missing attributes are created, so it
+# is safe on every `up`. Herald starts only after it succeeds.
 set -eu
 
 ADDRESS="${TEMPORAL_ADDRESS:-temporal:7233}"

@@ -9,6 +9,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import * as schema from './schema.js';
+import { logger } from '../log.js';
 
 // One database API over two drivers: node-postgres in production, PGlite embedded. Everything
 // above this file sees `Db` and never knows which one it got.
@@ -34,7 +35,7 @@ export async function openDatabase(location: DatabaseLocation, options: { poolSi
   if ('url' in location) {
     const pool = new pg.Pool({ connectionString: location.url, max: options.poolSize ?? 20 });
     // An idle client that loses its server emits 'error'; without a handler that kills the process.
-    pool.on('error', (err) => console.error('[db] idle PostgreSQL client error:', err.message));
+    pool.on('error', (err) => logger.warn({ err }, 'an idle PostgreSQL connection failed'));
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
     await migratePg(drizzlePg({ client: pool }), { migrationsFolder: MIGRATIONS });
     return { db, driver: 'pg', raw: { kind: 'pg', pool, url: location.url }, close: () => pool.end() };

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Database, DbOrTx } from './connection.js';
+import { logger } from '../log.js';
 
 // Changes travel as ids through PostgreSQL NOTIFY (PGlite's own in embedded mode), so a
 // subscriber on any server instance hears a change made by any worker; the subscriber reads the
@@ -57,7 +58,7 @@ export async function listenForEvents(database: Database): Promise<EventBus> {
     const client: pg.Client = new pgModule.Client({ connectionString: database.raw.url });
     await client.connect();
     client.on('notification', (msg) => { if (msg.channel === EVENTS_CHANNEL) dispatch(msg.payload); });
-    client.on('error', (err) => console.error('[events] LISTEN connection error:', err.message));
+    client.on('error', (err) => logger.error({ err }, 'the LISTEN connection failed'));
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     stop = () => client.end();
   }

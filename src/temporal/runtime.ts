@@ -23,6 +23,9 @@ export function installTemporalRuntime(options: RuntimeOptions = {}): void {
   const level = options.level ?? ((process.env.TEMPORAL_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel);
   try {
     Runtime.install({
+      // Herald stops its parts itself, in order (the dev server last): the SDK's own signal
+      // handling would end the process first and leave the dev server behind.
+      shutdownSignals: [],
       logger: new DefaultLogger(level, (entry) => {
         const fields = { sdk: 'temporal', ...(entry.meta ?? {}) };
         logger[TO_PINO[entry.level]](fields, entry.message);

@@ -113,7 +113,7 @@ export class SendResolver {
     try {
       outcome = await ctx.sends.start(request);
     } catch (err) {
-      console.error(`[send] ${sendId} could not be started or answered:`, err);
+      ctx.log.error({ err, sendId, workflowId: sendId }, 'the send could not be started or answered in time')
       // The send may be under way: the same requestId finds it and never sends twice (R21).
       return refuse(userError('SYSTEM_ERROR', `Herald could not confirm the send in time. Ask again with requestId "${requestId}": it will not be sent twice.`, ['requestId']));
     }

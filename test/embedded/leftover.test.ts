@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/embedded.js';
+import { findDevServerPid } from '../../src/temporal/leftovers.js';
+
+// Embedded Herald as `npm start` runs it (server.ts in a process of its own): killed with
+// SIGKILL it leaves its dev server behind, and the next start finds it by its pid file and stops
+// it instead of silently using it; a port held by anyone else is refused with a clear message;
+// and it listens on 127.0.0.1 only.
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+async function ports() {
+  return { PORT: String(await freePort()), SANDBOX_PORT: '0', TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()) };
+}
+
+function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  child.stdout!.on('data', (d) => { output += d; });
+  child.stderr!.on('data', (d) => { output += d; });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string) {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const me = async (port: string) => {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-agent-1' }, body: JSON.stringify({ query: '{ me { login } }' }),
+  });
+  return ((await res.json()) as { data: { me: { login: string } } }).data.me.login;
+};
+
+describe('embedded Herald after a crash', () => {
+  it('a dev server left by a SIGKILLed Herald is found by its pid file and stopped at the next start; Herald listens on 127.0.0.1 only', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-leftover-'));
+    const dbFile = path.join(dataDir, 'temporal', 'temporal.db');
+    const env = { ...(await ports()), DATA_DIR: dataDir };
+    const first = start(env);
+    await until(() => first.output().includes('Herald is up'), 90_000, 'the first start');
+    expect(await me(env.PORT)).toBe('agent1');
+    const leftover = findDevServerPid(dbFile);
+    expect(leftover).not.toBeNull();
+    expect(fs.readFileSync(path.join(dataDir, 'temporal', 'dev-server.pid'), 'utf8').trim()).toBe(String(leftover));
+
+    // Listening on loopback only: another address of this machine refuses the connection.
+    const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      const reached = await new Promise<boolean>((resolve) => {
+        const socket = net.connect({ host: external.address, port: Number(env.PORT) });
+        socket.once('connect', () => { socket.destroy(); resolve(true); });
+        socket.once('error', () => resolve(false));
+      });
+      expect(reached, `reached ${external.address}:${env.PORT}`).toBe(false);
+    }
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(findDevServerPid(dbFile)).toBe(leftover); // the crash left it running
+
+    const second = start(env);
+    await until(() => second.output().includes('Herald is up'), 90_000, 'the second start');
+    expect(second.output()).toContain('a Temporal dev server from an earlier run is still running; stopping it');
+    expect(await me(env.PORT)).toBe('agent1');
+    const now = findDevServerPid(dbFile);
+    expect(now).not.toBeNull();
+    expect(now).not.toBe(leftover);
+
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+    await until(() => findDevServerPid(dbFile) === null, 15_000, 'the dev server to stop with Herald');
+    expect(fs.existsSync(path.join(dataDir, 'temporal', 'dev-server.pid'))).toBe(false);
+  }, 240_000);
+
+  it("a dev server port held by someone else is refused with a message naming the setting, and nothing is left running", async () => {
+    const env = { ...(await ports()), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'herald-busy-')) };
+    const squatter = net.createServer().listen(Number(env.TEMPORAL_DEV_PORT), '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    try {
+      const run = start(env);
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toMatch(new RegExp(`port ${env.TEMPORAL_DEV_PORT} \\(TEMPORAL_DEV_PORT\\) is in use by another process`));
+      expect(findDevServerPid(path.join(env.DATA_DIR, 'temporal', 'temporal.db'))).toBeNull();
+    } finally {
+      squatter.close();
+    }
+  }, 120_000);
+});
