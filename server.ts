@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadConfigOrExit, type Config } from './src/config.js';
 import { DEMO_TOKENS } from './src/demo.js';
 import { configureLogging, logger } from './src/log.js';
+import { initTracing } from './src/tracing.js';
 import { stopStep } from './src/shutdown.js';
 
 // The API process. With TEMPORAL_ADDRESS and DATABASE_URL both set it is only the API (run
@@ -11,6 +12,7 @@ import { stopStep } from './src/shutdown.js';
 
 const config = loadConfigOrExit();
 configureLogging(config.logging);
+initTracing(config.tracing);
 const startedAt = Date.now();
 const apiOnly = Boolean(config.temporal.address && config.databaseUrl);
 
@@ -60,6 +62,8 @@ async function startApiOnly(config: Config): Promise<void> {
 
 async function startEmbeddedHerald(base: Config): Promise<void> {
   const { startEmbedded } = await import('./src/embedded.js');
+  const { installTemporalRuntime } = await import('./src/temporal/runtime.js');
+  if (base.temporal.metricsPort) installTemporalRuntime({ metricsBindAddress: `127.0.0.1:${base.temporal.metricsPort}` });
   const herald = await startEmbedded(base, { log: (line) => logger.info(line) });
   stop = () => herald.close();
   await scheduleTemplateSync(herald.api.services.templateSync);

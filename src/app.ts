@@ -10,6 +10,8 @@ import { listenForEvents } from './db/events.js';
 import { seedDemo } from './demo.js';
 import { ensureStand } from './db/stand.js';
 import { heraldSchema } from './graphql/schema.js';
+import { metricsPlugin } from './graphql/metricsPlugin.js';
+import { observeDatabasePool, registry, subscriptionsActive, webhookCallbacks, websocketConnections } from './metrics.js';
 import type { Services } from './graphql/context.js';
 import { mountAttachments } from './http/attachments.js';
 import { createHttpServer, type HeraldHttpServer } from './http/server.js';
@@ -21,6 +23,7 @@ import { SendClient } from './sends/client.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { createTemplateActivities, type TemplateActivities } from './templates/activities.js';
 import { TemplateSync } from './templates/sync.js';
+import { tracing } from './tracing.js';
 
 // How Herald's production parts are put together: the database, the connection to Temporal, the
 // API and the worker. server.ts and worker.ts start from here, and so does embedded mode
@@ -46,7 +49,8 @@ export interface TemporalHandle {
 
 export async function connectTemporal(address: string, config: Config): Promise<TemporalHandle> {
   const connection = await Connection.connect({ address });
-  return { address, connection, client: new Client({ connection, namespace: config.temporal.namespace }), close: () => connection.close() };
+  const interceptors = tracing()?.clientInterceptors;
+  return { address, connection, client: new Client({ connection, namespace: config.temporal.namespace, ...(interceptors ? { interceptors } : {}) }), close: () => connection.close() };
 }
 
 export interface ApiServer {
@@ -75,11 +79,19 @@ export async function startApiServer(config: Config, database: Database, tempora
       temporal: () => temporal.connection.workflowService.getSystemInfo({}),
     },
     routes: async (app, limitsFor) => {
-      await mountWebhooks(app, services, { status: [edna.status, gatewayStatusWebhook(config)], inbound: [edna.inbound] }, limitsFor('providers'));
+      await mountWebhooks(app, services, { status: [edna.status, gatewayStatusWebhook(config)], inbound: [edna.inbound] }, limitsFor('providers'),
+        (webhook, outcome) => webhookCallbacks.inc({ webhook, outcome }));
       await mountAttachments(app, services, limitsFor);
+      app.get('/metrics', { config: limitsFor('open') }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
     },
+    apolloPlugins: [metricsPlugin()],
   });
-  const subscriptions = attachSubscriptions(http.server, schema, services, { config, viewers });
+  observeDatabasePool(database, 'api');
+  const subscriptions = attachSubscriptions(http.server, schema, services, {
+    config,
+    viewers,
+    observe: { connected: (delta) => websocketConnections.inc(delta), subscribed: (delta) => subscriptionsActive.inc(delta) },
+  });
   const actualPort = await http.listen(port, config.host);
   return {
     http,

@@ -70,6 +70,13 @@ const EnvSchema = z.object({
   RATE_LIMIT_PROVIDERS: z.coerce.number().int().min(1).default(12_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(50),
   WS_MAX_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
+  /** A separate worker process serves its metrics (sends, latencies) on this port; 0: none. */
+  METRICS_PORT: port.default(9465),
+  /** The Temporal SDK's own worker metrics in Prometheus format; absent: not served. */
+  TEMPORAL_METRICS_PORT: port.optional(),
+  /** OpenTelemetry: the OTLP/HTTP collector's base URL; tracing is off without it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** production: introspection and GraphiQL off unless switched on. */
@@ -92,7 +99,11 @@ export interface Config {
     cliPath: string | undefined;
     devPort: number;
     uiPort: number;
+    /** Where the SDK serves its worker metrics; absent: nowhere. */
+    metricsPort: number | undefined;
   };
+  /** A separate worker's own metrics port (0: none). */
+  metricsPort: number;
   edna: {
     /** Absent: the built-in sandbox. */
     baseUrl: string | undefined;
@@ -128,6 +139,7 @@ export interface Config {
   http: HttpLimits;
   websocket: { maxSubscriptionsPerConnection: number; maxConnectionsPerToken: number };
   logging: { level: string | undefined; format: 'json' | 'pretty' | undefined };
+  tracing: { endpoint: string | undefined; serviceName: string | undefined };
   graphql: {
     /** Schema introspection (GRAPHQL_INTROSPECTION); off by default in production. */
     introspection: boolean;
@@ -216,7 +228,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      metricsPort: e.TEMPORAL_METRICS_PORT,
     },
+    metricsPort: e.METRICS_PORT,
     edna: {
       baseUrl: e.EDNA_BASE_URL?.replace(/\/+$/, ''),
       apiKey: e.EDNA_API_KEY,
@@ -256,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     websocket: { maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION, maxConnectionsPerToken: e.WS_MAX_CONNECTIONS_PER_TOKEN },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       graphiql: e.GRAPHIQL ?? !production,

@@ -12,6 +12,8 @@ export type Logger = pino.Logger;
 export interface LoggingOptions {
   level?: string;
   format?: 'json' | 'pretty';
+  /** Where JSON lines go (default stdout; tests read them). */
+  destination?: pino.DestinationStream;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -24,7 +26,7 @@ function build(options: LoggingOptions = {}): Logger {
     : process.stdout.isTTY && process.env.NODE_ENV !== 'production' ? 'pretty' : 'json');
   const base = { level, base: { service: 'herald' }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: pino.stdSerializers.err } };
   if (format === 'pretty') return pino(base, pretty({ colorize: true, sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' }));
-  return pino(base);
+  return options.destination ? pino(base, options.destination) : pino(base);
 }
 
 /** The process's logger; a module that logs imports it (ESM keeps the binding current after configureLogging). */

@@ -1,3 +1,4 @@
+import { inSpan, SpanKind, traceHeaders } from '../tracing.js';
 import { TransientDeliveryError } from './transport.js';
 
 // The call every HTTP provider client makes (edna, Telegram, the gateway): one request with a
@@ -28,17 +29,26 @@ export const DEFAULT_PROVIDER_TIMEOUT_MS = 15_000;
  * (Telegram's bot token) from anything that could reach a log or a message.
  */
 export async function callProvider(who: string, url: string, request: ProviderRequest = {}, redact: (text: string) => string = (t) => t): Promise<ProviderAnswer> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: request.method ?? (request.body === undefined ? 'GET' : 'POST'),
-      headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
-      body: request.body,
-      signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS),
-    });
-  } catch (err) {
-    throw new TransientDeliveryError(null, `${who} did not answer: ${redact(err instanceof Error ? err.message : String(err))}`);
-  }
+  const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
+  const shown = redact(url);
+  return inSpan(`${who} ${method}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.full': shown } }, async (span) => {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...traceHeaders(), ...request.headers },
+        body: request.body,
+        signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new TransientDeliveryError(null, `${who} did not answer: ${redact(err instanceof Error ? err.message : String(err))}`);
+    }
+    span?.setAttribute('http.response.status_code', response.status);
+    return answerOf(response);
+  });
+}
+
+async function answerOf(response: Response): Promise<ProviderAnswer> {
   const text = await response.text();
   return {
     status: response.status,

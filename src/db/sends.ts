@@ -24,21 +24,25 @@ export async function createSendRecord(tx: DbOrTx, request: SendRequest): Promis
   await publish(tx, { type: 'send', sendId: request.sendId });
 }
 
+/** What the send is, as a progress record leaves it (for the metrics the activities keep). */
+export interface SendProgressed { channel: SendRow['channel']; createdAt: Date }
+
 export async function recordSendProgress(
   tx: DbOrTx,
   sendId: string,
   progress: { state?: SendState; step?: Omit<SendStepRecord, 'at'>; errors?: UserError[]; messageId?: string; threadId?: string },
-): Promise<void> {
+): Promise<SendProgressed | null> {
   const step: SendStepRecord | null = progress.step ? { ...progress.step, at: new Date().toISOString() } : null;
-  await tx.update(sends).set({
+  const [row] = await tx.update(sends).set({
     ...(progress.state ? { state: progress.state } : {}),
     ...(progress.errors ? { errors: progress.errors } : {}),
     ...(progress.messageId ? { messageId: progress.messageId } : {}),
     ...(progress.threadId ? { threadId: progress.threadId } : {}),
     ...(step ? { steps: sql`${sends.steps} || ${JSON.stringify([step])}::jsonb` } : {}),
     updatedAt: new Date(),
-  }).where(eq(sends.id, sendId));
+  }).where(eq(sends.id, sendId)).returning({ channel: sends.channel, createdAt: sends.createdAt });
   await publish(tx, { type: 'send', sendId });
+  return row ?? null;
 }
 
 export async function getSend(tx: DbOrTx, id: string): Promise<SendRow | null> {

@@ -14,6 +14,7 @@ import { formatError } from '../graphql/errors.js';
 import { inputDoorPlugin } from '../graphql/inputDoor.js';
 import { armorRules } from '../graphql/limits.js';
 import { logger, type Logger } from '../log.js';
+import { inSpan, SpanKind } from '../tracing.js';
 
 // The one HTTP port, on Fastify: GraphQL (POST and GET /graphql; ws /graphql is attached to the
 // same server by subscriptions.ts), health and readiness, and the routes the other modules add
@@ -145,7 +146,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
           resolve(refusal(request, 503, 'SYSTEM_ERROR', `The request took longer than ${limits.graphqlTimeoutMs / 1000} s and was given up; ask again or ask for less.`));
         }, limits.graphqlTimeoutMs);
       });
-      return Promise.race([graphql.call(this, request, reply), timeout]).finally(() => clearTimeout(timer));
+      const work = inSpan(`${request.method} /graphql`, { kind: SpanKind.SERVER, parent: request.headers, attributes: { 'http.request.method': request.method, 'http.route': '/graphql' } },
+        () => graphql.call(this, request, reply));
+      return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
     },
   });
 

@@ -7,6 +7,7 @@ import { findPartOwner } from '../db/messages.js';
 import { ensureStand } from '../db/stand.js';
 import { logger } from '../log.js';
 import type { SendClient } from '../sends/client.js';
+import { inSpan, SpanKind } from '../tracing.js';
 
 // Every channel's webhooks, mounted: a status goes to the send that owns the part (its workflow
 // applies it forward-only, R19); a message the client wrote is recorded and tells the sends still
@@ -65,7 +66,7 @@ export async function mountWebhooks(
       scope.post(path, { config: limits }, async (request, reply) => {
         const webhookRequest = { headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) };
         try {
-          const { status, body } = await answer(webhookRequest);
+          const { status, body } = await inSpan(`POST ${path}`, { kind: SpanKind.SERVER, parent: request.headers, attributes: { 'http.route': path } }, () => answer(webhookRequest));
           observe(path, status === 200 ? String((body as { status?: unknown }).status ?? 'ok') : `refused ${status}`);
           return reply.status(status).send(body);
         } catch (err) {

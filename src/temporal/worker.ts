@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions as WorkerCreateOptions } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
+import { tracing } from '../tracing.js';
 
 // A Temporal worker for Herald's task queue: the workflows bundled from src/workflows.ts and the
 // activities it is handed (the wiring builds them from the database and the channels).
@@ -28,13 +29,15 @@ export interface WorkerOptions {
 export async function startWorker(options: WorkerOptions): Promise<HeraldWorker> {
   installTemporalRuntime();
   const connection = await NativeConnection.connect({ address: options.address });
-  const worker = await Worker.create({
+  const workerOptions: WorkerCreateOptions = {
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: options.activities,
-  });
+  };
+  // With tracing on, workflows and activities carry the trace the API started (src/tracing.ts).
+  const worker = await Worker.create(tracing()?.worker(workerOptions) ?? workerOptions);
   const running = worker.run().finally(async () => {
     await options.onStopped?.();
     await connection.close();

@@ -46,6 +46,8 @@ export interface TestHeraldOptions {
   /** Start a worker with the API (default true). */
   worker?: boolean;
   sandbox?: { delaysMs?: { sent?: number; delivered?: number; read?: number }; failFirstTries?: number };
+  /** Bundle the workflows when the worker starts (with the interceptors tracing adds) instead of using the run's prebuilt bundle. */
+  bundleAtStart?: boolean;
   /** Which channel sandboxes to start (default both); one left out leaves its channels not configured. */
   channels?: { telegram?: boolean; gateway?: boolean; /** the gateway channels the sandbox plays (default all) */ gatewayChannels?: GatewayChannel[] };
 }
@@ -69,7 +71,7 @@ export async function startTestHerald(options: TestHeraldOptions = {}): Promise<
   const herald = await startEmbedded(config, {
     database: db,
     worker: options.worker !== false,
-    workflowBundlePath: inject('workflowBundle'),
+    ...(options.bundleAtStart ? {} : { workflowBundlePath: inject('workflowBundle') }),
     sandboxes: {
       edna: { delaysMs: options.sandbox?.delaysMs ?? { sent: 30, delivered: 60, read: 90 }, failFirstTries },
       telegram: options.channels?.telegram === false ? false : { failFirstTries, retryAfterSeconds: 1 },

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { inSpan, SpanKind } from '../../tracing.js';
 import { PermanentDeliveryError, TransientDeliveryError, type ChannelTransport, type OutgoingPart, type PartReceipt } from '../transport.js';
 
 // Email through nodemailer: SMTP in production, a file outbox in embedded mode. BCC recipients
@@ -58,7 +59,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; outboxDi
   return {
     async deliver(part) {
       try {
-        const info = await transport.sendMail(envelopeOf(options.from, emailOf(part)));
+        const info = await inSpan('smtp send', { kind: SpanKind.CLIENT, attributes: { 'messaging.message.id': part.id } }, () => transport.sendMail(envelopeOf(options.from, emailOf(part))));
         return receiptOf(((info.rejected ?? []) as Array<string | { address: string }>).map((r) => (typeof r === 'string' ? r : r.address)));
       } catch (err) {
         const { responseCode, code } = err as { responseCode?: number; code?: string };

@@ -124,6 +124,7 @@ export class SendResolver {
       throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
     }
     if (!(await visibleSend(ctx, send))) return refuse(userError('FORBIDDEN', 'That requestId belongs to another caller\'s send.', ['requestId']));
+    ctx.log.info({ sendId, workflowId: sendId, channel: request.channel, outcome: outcome.kind, state: outcome.kind === 'answered' ? outcome.answer.state : send.state }, 'sendMessage answered');
     // The workflow's answer is the truth as of now; the record may still be catching up with it.
     if (outcome.kind === 'answered') return payloadFor(ctx, send, outcome.answer.errors, outcome.answer.conflictThreadId);
     return payloadFor(ctx, send, send.errors, null);

@@ -1,3 +1,4 @@
+import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildGraphiql, type Build, type BuildOptions } from './build.js';
 import { demoTabs, type GraphiqlTab } from './examples.js';
 
@@ -11,6 +12,12 @@ export interface GraphiqlOptions {
   endpointPath: string;
   /** Embedded/demo mode: a token pre-filled and example operations ready to run, as tabs. */
   demo: { token: string } | null;
+  /**
+   * The schema GraphiQL shows (docs, completion, validation), sent with the page so it needs no
+   * introspection request. Pass it only where introspection is allowed (GRAPHQL_INTROSPECTION);
+   * without it the page introspects the endpoint itself.
+   */
+  schema?: GraphQLSchema | null;
   /** Path prefix of the page's files (default '/graphiql/'). */
   assetPrefix?: string;
   /** Folder for built copies between starts (default node_modules/.cache/herald/graphiql); false: memory only. */
@@ -91,7 +98,7 @@ function accepts(acceptEncoding: string | undefined, coding: string): boolean {
 export function createGraphiql(options: GraphiqlOptions): Graphiql {
   const assetPrefix = (options.assetPrefix ?? '/graphiql/').replace(/\/?$/, '/');
   const tabs: GraphiqlTab[] = options.demo ? demoTabs() : [{ query: '# Set your token above, then write a query.\n{\n  me {\n    login\n    role\n  }\n}\n' }];
-  const config = { endpoint: options.endpointPath, demo: options.demo, tabs };
+  const config = { endpoint: options.endpointPath, demo: options.demo, tabs, schema: options.schema ? printSchema(options.schema) : null };
 
   let building: Promise<Build> | null = null;
   const build = () => {

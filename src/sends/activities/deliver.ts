@@ -5,7 +5,9 @@ import { PermanentDeliveryError, TransientDeliveryError, type OutgoingPart } fro
 import { attachmentUrl, getAttachment, readAttachmentChunks, type AttachmentRow } from '../../db/attachments.js';
 import { loadClientFacts } from '../../db/clients.js';
 import { getMessages, markPartTaken, moveMessageStatus, partsTaken, recordAttemptParts, type MessageRow } from '../../db/messages.js';
-import { recordSendProgress } from '../../db/sends.js';
+import { recordProgress } from './progress.js';
+import { observeSendLatency } from '../../metrics.js';
+import { sendLogger } from '../../log.js';
 import { loadTemplateSpec, type LoadedTemplate } from '../../db/templates.js';
 import { attachmentKindFor, capabilitiesOf } from '../../domain/channels.js';
 import { channelAddress } from '../../domain/clientChannels.js';
@@ -95,10 +97,12 @@ export function deliverMessageActivity(deps: ActivityDeps) {
     const noReceipts = noReceiptsNote(message.channel);
     if (noReceipts) notes.push(noReceipts);
     if (parts.length > 1) notes.push(`sent as ${parts.length} messages: ${parts.map((p) => p.kind.toLowerCase()).join(', then ')}`);
-    await deps.db.transaction(async (tx) => {
+    const send = await deps.db.transaction(async (tx) => {
       await moveMessageStatus(tx, message.id, { status: 'SENT', note: notes.length > 0 ? notes.join('; ') : null });
-      await recordSendProgress(tx, input.sendId, { step: { name: 'deliver', state: 'ACCEPTED', detail: `${message.channel} took ${parts.map((p) => p.providerRequestId).join(', ')}` } });
+      return recordProgress(tx, input.sendId, { step: { name: 'deliver', state: 'ACCEPTED', detail: `${message.channel} took ${parts.map((p) => p.providerRequestId).join(', ')}` } });
     });
+    if (send && input.attempt === 1) observeSendLatency(send.channel, 'SENT', send.createdAt);
+    sendLogger(input.sendId).info({ channel: message.channel, messageId: message.id, attempt: input.attempt, parts: parts.map((p) => p.providerRequestId) }, 'the channel took the message');
     return { providerRequestId: parts[0]!.providerRequestId, parts };
   };
 }

@@ -1,5 +1,5 @@
 import { getAgents, getTransferTargets } from '../../db/agents.js';
-import { recordSendProgress } from '../../db/sends.js';
+import { recordProgress } from './progress.js';
 import { closeThread, recordThreadEvent, updateOpenThread } from '../../db/threads.js';
 import type { DispositionRequest } from '../../domain/send.js';
 import type { ActivityDeps } from './deps.js';
@@ -47,7 +47,7 @@ export function disposeThreadActivity(deps: ActivityDeps) {
         }
       }
     });
-    await recordSendProgress(deps.db, input.sendId, { step: { name: 'dispose', state: disposition.kind, detail: outcome } });
+    await recordProgress(deps.db, input.sendId, { step: { name: 'dispose', state: disposition.kind, detail: outcome } });
     return { outcome };
   };
 }

@@ -1,7 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { isUniqueViolation } from '../../db/connection.js';
 import { messageStatusChanges, messages, threads } from '../../db/schema.js';
-import { recordSendProgress } from '../../db/sends.js';
+import { recordProgress } from './progress.js';
 import { openThread } from '../../db/threads.js';
 import { publish } from '../../db/events.js';
 import { capabilitiesOf } from '../../domain/channels.js';
@@ -56,7 +56,7 @@ export function reserveSendActivity(deps: ActivityDeps) {
         const messageId = message!.id;
         await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
         await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId, messageId });
-        await recordSendProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: { name: 'reserve', state: 'RESERVED', detail: threadId ? `thread ${threadId}` : 'email: no thread' } });
+        await recordProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: { name: 'reserve', state: 'RESERVED', detail: threadId ? `thread ${threadId}` : 'email: no thread' } });
         return { messageId, threadId };
       });
       return { ok: true, ...reserved };
@@ -64,7 +64,7 @@ export function reserveSendActivity(deps: ActivityDeps) {
       if (!isUniqueViolation(err, THREAD_LOCK)) throw err;
       const [active] = await deps.db.select({ id: threads.id }).from(threads).where(and(eq(threads.clientId, request.clientId), ne(threads.status, 'CLOSED')));
       const errors = [userError('ACTIVE_THREAD_EXISTS', 'This client has just got an active thread; go to it, or send an email instead.', ['channel'])];
-      await recordSendProgress(deps.db, request.sendId, { state: 'CONFLICT', errors, step: { name: 'reserve', state: 'CONFLICT', detail: active ? `thread ${active.id}` : undefined } });
+      await recordProgress(deps.db, request.sendId, { state: 'CONFLICT', errors, step: { name: 'reserve', state: 'CONFLICT', detail: active ? `thread ${active.id}` : undefined } });
       return { ok: false, errors, conflictThreadId: active?.id ?? null };
     }
   };

@@ -1,5 +1,6 @@
 import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../../db/messages.js';
-import { recordSendProgress } from '../../db/sends.js';
+import { recordProgress } from './progress.js';
+import { observeSendLatency } from '../../metrics.js';
 import type { SendStepRecord } from '../../db/schema.js';
 import { closeThread } from '../../db/threads.js';
 import type { MessageStatus, SendState } from '../../domain/enums.js';
@@ -31,10 +32,11 @@ export function settleMessageActivity(deps: ActivityDeps) {
       if (result.changed && endsInFailure(result.status) && outcome.threadId) {
         await closeThread(tx, outcome.threadId, `released: message ${result.status.toLowerCase()}${outcome.move.failure ? ` (${outcome.move.failure.code})` : ''}`, null);
       }
-      await recordSendProgress(tx, outcome.sendId, {
+      const send = await recordProgress(tx, outcome.sendId, {
         ...(outcome.sendState ? { state: outcome.sendState } : {}),
         step: { ...outcome.step, ...(result.changed ? {} : { detail: `${outcome.step.detail ?? ''} (no change: message is ${result.status})`.trim() }) },
       });
+      if (send && result.changed && result.status === 'DELIVERED') observeSendLatency(send.channel, 'DELIVERED', send.createdAt, outcome.move.at ? new Date(outcome.move.at) : new Date());
       return result;
     });
   };
@@ -46,14 +48,14 @@ export function noteTransientFailureActivity(deps: ActivityDeps) {
     await deps.db.transaction(async (tx) => {
       const failure = input.event.failureCode ? { code: input.event.failureCode, providerCode: input.event.providerCode, message: input.message } : null;
       await noteMessageProblem(tx, input.messageId, failure, `${input.message} Waiting for retrySend.`);
-      await recordSendProgress(tx, input.sendId, { step: { name: 'deliver', state: 'WAITING_FOR_RETRY', detail: input.message } });
+      await recordProgress(tx, input.sendId, { step: { name: 'deliver', state: 'WAITING_FOR_RETRY', detail: input.message } });
     });
   };
 }
 
 export function recordSendStateActivity(deps: ActivityDeps) {
   return async function recordSendState(input: { sendId: string; state: SendState; step: Omit<SendStepRecord, 'at'>; errors?: UserError[] }): Promise<void> {
-    await recordSendProgress(deps.db, input.sendId, input);
+    await recordProgress(deps.db, input.sendId, input);
   };
 }
 
@@ -84,7 +86,7 @@ export function abandonSendActivity(deps: ActivityDeps) {
         messageStatus = moved.status;
       }
       if (input.threadId) await closeThread(tx, input.threadId, `released: ${input.reason}`, null);
-      await recordSendProgress(tx, input.sendId, { state: 'FAILED', errors: input.errors, step: { name: 'fail', state: 'FAILED', detail: input.reason } });
+      await recordProgress(tx, input.sendId, { state: 'FAILED', errors: input.errors, step: { name: 'fail', state: 'FAILED', detail: input.reason } });
       return { messageStatus };
     });
   };

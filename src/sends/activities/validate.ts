@@ -2,7 +2,8 @@ import { configuredChannels } from '../../config.js';
 import { getAgents, getTransferTargets } from '../../db/agents.js';
 import { loadClientFacts } from '../../db/clients.js';
 import { getAttachments } from '../../db/attachments.js';
-import { createSendRecord, recordSendProgress } from '../../db/sends.js';
+import { createSendRecord } from '../../db/sends.js';
+import { recordProgress } from './progress.js';
 import { findStandChannel, listStandChannels, toSettings } from '../../db/stand.js';
 import { approvedTextTemplateCounts, loadTemplateSpec } from '../../db/templates.js';
 import { clientChannelOption } from '../../domain/clientChannels.js';
@@ -49,14 +50,14 @@ export function validateSendActivity(deps: ActivityDeps) {
       ...(transferTarget !== undefined ? { transferTarget } : {}),
     });
     if (errors.length > 0) return reject(deps, request, errors, loaded.activeThread?.id ?? null);
-    await recordSendProgress(db, request.sendId, { state: 'RESERVING', step: { name: 'validate', state: 'PASSED' } });
+    await recordProgress(db, request.sendId, { state: 'RESERVING', step: { name: 'validate', state: 'PASSED' } });
     return { errors: [], conflictThreadId: null };
   };
 }
 
 async function reject(deps: ActivityDeps, request: SendRequest, errors: UserError[], activeThreadId: string | null): Promise<Validation> {
   const conflict = errors.some((e) => e.code === 'ACTIVE_THREAD_EXISTS');
-  await recordSendProgress(deps.db, request.sendId, {
+  await recordProgress(deps.db, request.sendId, {
     state: conflict ? 'CONFLICT' : 'REJECTED',
     errors,
     step: { name: 'validate', state: conflict ? 'CONFLICT' : 'REJECTED', detail: errors.map((e) => e.code).join(', ') },

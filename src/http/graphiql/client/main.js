@@ -12,13 +12,13 @@ import { GraphiQL } from 'graphiql';
 import { createElement as h, useEffect, useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createClient } from 'graphql-ws';
-import { getOperationAST, parse } from 'graphql';
+import { buildSchema, getOperationAST, parse } from 'graphql';
 import 'graphiql/style.css';
 import './herald.css';
 
 /**
  * @typedef {{ query: string; variables?: string; headers?: string }} TabDefinition
- * @typedef {{ endpoint: string; demo: { token: string } | null; tabs: TabDefinition[] }} PageConfig
+ * @typedef {{ endpoint: string; demo: { token: string } | null; tabs: TabDefinition[]; schema: string | null }} PageConfig
  * @typedef {{ state: 'idle' | 'connecting' | 'connected' | 'closed'; detail?: string }} SocketState
  * @typedef {{ data?: unknown; errors?: unknown[] }} Result
  */
@@ -227,6 +227,8 @@ function App({ config }) {
   useEffect(() => store(token.trim() || null), [token]);
   const fetcher = useMemo(() => createFetcher(config, () => tokenRef.current, setSocket), []);
   const address = useMemo(fromAddress, []);
+  // The schema the server sent with the page (SDL): no introspection request then.
+  const schema = useMemo(() => (config.schema ? buildSchema(config.schema) : undefined), []);
   const defaultTabs = useMemo(() => {
     const tabs = config.tabs.map((tab) => ({ query: tab.query, variables: tab.variables, headers: tab.headers }));
     return address.query ? [{ query: address.query, variables: address.variables }, ...tabs] : tabs;
@@ -238,19 +240,21 @@ function App({ config }) {
       h('span', null, 'Bearer token'),
       h('input', {
         id: 'herald-token',
-        type: 'text',
+        // A real token stays hidden (screenshots, screen sharing); the demo's is shown.
+        type: config.demo ? 'text' : 'password',
         autoComplete: 'off',
         spellCheck: false,
         placeholder: 'your API token',
         value: token,
         onChange: (/** @type {{ target: HTMLInputElement }} */ event) => setToken(event.target.value),
       })),
-    h('span', { className: 'herald-hint' }, 'sent as Authorization on HTTP and in connection_init on ws; an Authorization in the headers editor wins'),
+    h('span', { className: 'herald-hint' }, 'used over HTTP and in the WebSocket\'s connection_init; an Authorization in the Headers tab overrides it'),
     h('span', { id: 'herald-socket', className: `herald-socket herald-socket-${socket.state}`, title: 'the subscriptions WebSocket' },
       `ws: ${socket.state}${socket.detail ? ` (${socket.detail})` : ''}`),
   );
   const graphiql = h(GraphiQL, {
     fetcher,
+    ...(schema ? { schema } : {}),
     defaultTabs,
     ...(address.query ? { initialQuery: address.query, initialVariables: address.variables } : {}),
     defaultEditorToolsVisibility: config.demo ? 'variables' : false,
