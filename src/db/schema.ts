@@ -239,9 +239,12 @@ export const messageStatusChanges = pgTable('message_status_changes', {
 export interface SendStepRecord { name: string; state: SendStepState; at: string; detail?: string }
 
 export const sends = pgTable('sends', {
-  /** The Temporal workflow id, `send:<requestId>`. */
+  /** The Temporal workflow id: `send:<requester's id>:<requestId>` (before requestIds were scoped: `send:<requestId>`). */
   id: text('id').primaryKey(),
-  requestId: text('request_id').notNull().unique(),
+  /** The caller's idempotency key, unique per caller (like Stripe's). */
+  requestId: text('request_id').notNull(),
+  /** What was asked, hashed: the same key with other parameters is IDEMPOTENCY_KEY_REUSED. */
+  requestHash: text('request_hash'),
   agentId: uuid('agent_id').references(() => agents.id),
   /** Who called: the agent itself, or the integrator acting on its behalf (R23). */
   requestedById: uuid('requested_by_id').references(() => agents.id),
@@ -256,6 +259,7 @@ export const sends = pgTable('sends', {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
+  uniqueIndex('sends_requester_request').on(t.requestedById, t.requestId),
   index('sends_created').on(t.createdAt, t.id),
   index('sends_agent_created').on(t.agentId, t.createdAt, t.id),
   index('sends_requested_created').on(t.requestedById, t.createdAt, t.id),

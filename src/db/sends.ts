@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
 import { sends, type SendStepRecord } from './schema.js';
 import type { SendState } from '../domain/enums.js';
@@ -13,6 +13,7 @@ export async function createSendRecord(tx: DbOrTx, request: SendRequest): Promis
   await tx.insert(sends).values({
     id: request.sendId,
     requestId: request.requestId,
+    requestHash: request.fingerprint ?? null,
     agentId: request.agentId,
     requestedById: request.requestedById,
     clientId: request.clientId,
@@ -42,6 +43,12 @@ export async function recordSendProgress(
     updatedAt: new Date(),
   }).where(eq(sends.id, sendId)).returning({ channel: sends.channel, createdAt: sends.createdAt });
   await publish(tx, { type: 'send', sendId });
+  return row ?? null;
+}
+
+/** The caller's send for a requestId, whichever id it was given (ids were not always scoped). */
+export async function findSendByRequest(tx: DbOrTx, requestedById: string, requestId: string): Promise<SendRow | null> {
+  const [row] = await tx.select().from(sends).where(and(eq(sends.requestedById, requestedById), eq(sends.requestId, requestId)));
   return row ?? null;
 }
 

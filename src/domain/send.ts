@@ -27,6 +27,9 @@ export interface SendRequest extends SendContent {
   clientId: string;
   channel: Channel;
   disposition?: DispositionRequest | null;
+  /** A hash of what was asked (sends/client.ts), kept to refuse the same requestId with other parameters. */
+  fingerprint?: string;
 }
 
-export const sendIdFor = (requestId: string) => `send:${requestId}`;
+/** A send's id (its workflow id): the caller's requestId, scoped to the caller (R21). */
+export const sendIdFor = (requestedById: string, requestId: string) => `send:${requestedById}:${requestId}`;

@@ -52,7 +52,19 @@ const rowsEstimator: ComplexityEstimator = ({ type, field, args, childComplexity
   return undefined;
 };
 
+/**
+ * Introspection (what GraphiQL and code generators read) asks only for the schema: it pulls no
+ * rows, its size is the schema's, and it is switched off in production unless allowed.
+ */
+function onlyIntrospection(document: DocumentNode, operationName?: string | null): boolean {
+  const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
+  const operation = operations.find((d) => (operationName ? d.name?.value === operationName : true));
+  if (!operation || operation.kind !== 'OperationDefinition' || operation.operation !== 'query') return false;
+  return operation.selectionSet.selections.every((s) => s.kind === 'Field' && s.name.value.startsWith('__'));
+}
+
 export function complexityProblem(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): UserError | null {
+  if (onlyIntrospection(document, operationName)) return null;
   let complexity: number;
   try {
     complexity = getComplexity({

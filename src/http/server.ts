@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
@@ -15,6 +16,8 @@ import { inputDoorPlugin } from '../graphql/inputDoor.js';
 import { armorRules } from '../graphql/limits.js';
 import { logger, type Logger } from '../log.js';
 import { inSpan, SpanKind } from '../tracing.js';
+import { DEMO_TOKENS } from '../demo.js';
+import { createGraphiql } from './graphiql/index.js';
 
 // The one HTTP port, on Fastify: GraphQL (POST and GET /graphql; ws /graphql is attached to the
 // same server by subscriptions.ts), health and readiness, and the routes the other modules add
@@ -127,9 +130,32 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
     introspection: options.services.config.graphql.introspection,
     validationRules: armorRules(),
     allowBatchedHttpRequests: false,
-    plugins: [fastifyApolloDrainPlugin(app), inputDoorPlugin(), ...(options.apolloPlugins ?? [])],
+    // Apollo's own landing page loads from a CDN: never offered (GraphiQL above is Herald's, offline).
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), inputDoorPlugin(), ...(options.apolloPlugins ?? [])],
   });
   await apollo.start();
+  // GraphiQL (src/http/graphiql): GET /graphql from a browser is the page; its files under /graphiql/.
+  const { config } = options.services;
+  const graphiql = config.graphql.graphiql
+    ? createGraphiql({
+      endpointPath: '/graphql',
+      demo: config.demo ? { token: DEMO_TOKENS[0]!.token } : null,
+      schema: config.graphql.introspection ? options.schema : null,
+    })
+    : null;
+  if (graphiql) {
+    // Built in the background now, so the first page is quick; a failure is tried again on the first request.
+    graphiql.prepare().then(
+      (built) => logger.debug(built, 'GraphiQL built'),
+      (err: unknown) => logger.warn({ err }, 'GraphiQL could not be built; trying again on the first request'),
+    );
+    // One page load is about 30 files: they count against no request budget.
+    app.get(`${graphiql.assetPrefix}*`, { config: limitsFor('open') }, async (request, reply) => {
+      const found = await graphiql.asset(request.url, request.headers['accept-encoding']);
+      if (!found) return reply.status(404).send({ code: 'NOT_FOUND', error: 'not found' });
+      return reply.headers(found.headers ?? {}).type(found.contentType).send(found.body);
+    });
+  }
   const graphql = fastifyApolloHandler(apollo, { context: async (request) => createContext(options.services, request.viewer, request.log as Logger) }) as unknown as
     (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   app.route({
@@ -139,6 +165,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
     // An operation that runs longer than GRAPHQL_TIMEOUT_SECONDS is answered then; its database
     // statements stop at the database's own statement timeout.
     handler(request, reply) {
+      if (graphiql?.wantsPage(request.method, request.headers.accept)) {
+        return graphiql.page().then((page) => reply.headers(page.headers ?? {}).type(page.contentType).send(page.body));
+      }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<unknown>((resolve) => {
         timer = setTimeout(() => {

@@ -1,6 +1,7 @@
 import {
   WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client,
 } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { SendRequest } from '../domain/send.js';
 import {
@@ -10,6 +11,19 @@ import {
 
 // The API's side of a send: start it (Update-with-Start), read its live state, and pass on what
 // happens to it from outside (cancel, retry, delivery statuses).
+
+/**
+ * What a request asks for, as a hash: a requestId used again with other parameters is refused
+ * (IDEMPOTENCY_KEY_REUSED) rather than answered with the old send, as Stripe does.
+ */
+export function requestFingerprint(request: Omit<SendRequest, 'sendId' | 'fingerprint'>): string {
+  const asked = {
+    agentId: request.agentId, clientId: request.clientId, channel: request.channel, text: request.text ?? null,
+    attachmentId: request.attachmentId ?? null, template: request.template ?? null, subject: request.subject ?? null,
+    bcc: request.bcc ?? null, disposition: request.disposition ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
+}
 
 export type StartOutcome = { kind: 'answered'; answer: SendAnswer } | { kind: 'finished' };
 

@@ -173,7 +173,9 @@ describe('sendUpdated', () => {
     const client = await chatClient();
     const ws = connect(baseB, 'demo-agent-1');
     const requestId = `rt-${Date.now()}`;
-    const sub = subscribe(ws, 'subscription($id: ID!) { sendUpdated(id: $id) { state message { status } } }', { id: `send:${requestId}` });
+    // The caller knows its send's id before sending: its requestId, scoped to itself.
+    const me = (await herald.gql('demo-agent-1', '{ me { id } }')).data.me.id;
+    const sub = subscribe(ws, 'subscription($id: ID!) { sendUpdated(id: $id) { state message { status } } }', { id: `send:${me}:${requestId}` });
     await new Promise((r) => setTimeout(r, 300));
     await send(herald, 'demo-agent-1', { requestId, clientId: client, channel: 'WHATSAPP', text: 'watch me', disposition: { kind: 'CLOSE' } });
     const last = await sub.next((e: any) => e.sendUpdated.state === 'COMPLETED' && e.sendUpdated.message?.status === 'READ', 10_000);

@@ -206,28 +206,49 @@ describe('dispositions (R11, R12)', () => {
 });
 
 describe('idempotency (R21)', () => {
-  it('R21: the same requestId returns the same send and edna gets the message once, during and after the send', async () => {
+  it('R21: the same requestId returns the same send and edna gets the message once, during and after the send; it is the caller\'s own key', async () => {
     const client = await freshClient();
     const input = { requestId: `crm-order-${Date.now()}`, clientId: client, channel: 'WHATSAPP', text: 'once only', disposition: CLOSE };
     const [a, b] = await Promise.all([send(herald, 'demo-agent-1', input), send(herald, 'demo-agent-1', input)]);
-    expect(a.send.id).toBe(`send:${input.requestId}`);
+    const agent1 = (await herald.gql('demo-agent-1', '{ me { id } }')).data.me.id;
+    expect(a.send.id).toBe(`send:${agent1}:${input.requestId}`);
     expect(b.send.id).toBe(a.send.id);
     expect(b.send.message.id).toBe(a.send.message.id);
     const done = await sendReaches(herald, a.send.id, ['COMPLETED']);
     const again = await send(herald, 'demo-agent-1', input);
     expect(again.send).toMatchObject({ id: a.send.id, state: 'COMPLETED', message: { id: a.send.message.id, status: 'READ' } });
     expect(herald.edna.received().filter((r) => (r.body as any)?.requestId === done.message.id)).toHaveLength(1);
+    // Another caller's key of the same name is its own: a send of its own, nothing learnt of the first.
     const stranger = await send(herald, 'demo-agent-2', input);
-    expect(codes(stranger)).toEqual(['FORBIDDEN']);
+    expect(stranger.userErrors).toEqual([]);
+    expect(stranger.send.id).not.toBe(a.send.id);
+    expect(stranger.send.message.id).not.toBe(a.send.message.id);
   });
 
-  it('R21: a rejected send answers the same errors for its requestId', async () => {
+  it('R21: a requestId used again with other parameters is IDEMPOTENCY_KEY_REUSED, never the old send; with the same ones it answers the same errors', async () => {
     const input = { requestId: `rejected-${Date.now()}`, clientId: await freshClient(), channel: 'WHATSAPP', text: '' , disposition: CLOSE };
     const first = await send(herald, 'demo-agent-1', input);
-    const second = await send(herald, 'demo-agent-1', { ...input, text: 'now with text' });
     expect(codes(first)).toEqual(['EMPTY_MESSAGE']);
-    expect(second.send.id).toBe(first.send.id);
-    expect(codes(second)).toEqual(['EMPTY_MESSAGE']);
+    const same = await send(herald, 'demo-agent-1', input);
+    expect(same.send.id).toBe(first.send.id);
+    expect(codes(same)).toEqual(['EMPTY_MESSAGE']);
+    const other = await send(herald, 'demo-agent-1', { ...input, text: 'now with text' });
+    expect(other.send).toBeNull();
+    expect(other.userErrors).toMatchObject([{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['requestId'] }]);
+    const otherClient = await send(herald, 'demo-agent-1', { ...input, clientId: await freshClient() });
+    expect(codes(otherClient)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     expect((await readSend(herald, first.send.id)).state).toBe('REJECTED');
   });
+
+  it('R21: two requests racing with one requestId and different parameters: one is sent, the other is IDEMPOTENCY_KEY_REUSED', async () => {
+    const client = await freshClient();
+    const requestId = `race-${Date.now()}`;
+    const [x, y] = await Promise.all([
+      send(herald, 'demo-agent-1', { requestId, clientId: client, channel: 'EMAIL', text: 'first wording' }),
+      send(herald, 'demo-agent-1', { requestId, clientId: client, channel: 'EMAIL', text: 'second wording' }),
+    ]);
+    const outcomes = [x, y].map((r) => (r.send ? 'sent' : r.userErrors[0].code)).sort();
+    expect(outcomes).toEqual(['IDEMPOTENCY_KEY_REUSED', 'sent']);
+  });
 });
+

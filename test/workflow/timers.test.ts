@@ -75,7 +75,7 @@ async function clientEnding(suffix: string): Promise<string> {
 async function sendWhatsApp(clientId: string) {
   const requestId = randomUUID();
   const request: SendRequest = {
-    sendId: sendIdFor(requestId), requestId, requestedById: agentId, agentId, clientId, channel: 'WHATSAPP',
+    sendId: sendIdFor(agentId, requestId), requestId, requestedById: agentId, agentId, clientId, channel: 'WHATSAPP',
     text: 'Waiting on a timer.', disposition: { kind: 'CLOSE' },
   };
   const input: OutboundSendInput = { request, timing: new SendClient(env.client, config).timing() };

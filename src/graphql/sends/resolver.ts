@@ -5,14 +5,14 @@ import { STAFF } from '../../auth/roles.js';
 import { getAgents } from '../../db/agents.js';
 import { decodeCursor } from '../../db/cursor.js';
 import type { HeraldEvent } from '../../db/events.js';
-import { getSend, type SendRow } from '../../db/sends.js';
+import { findSendByRequest, getSend, type SendRow } from '../../db/sends.js';
 import { listSends } from '../../db/sendsQuery.js';
 import { canReadWorkflowHistory, sendScope, sendsAs } from '../../domain/access.js';
 import { SEND_STEP_STATES, type SendStepState } from '../../domain/enums.js';
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { sendIdFor, type SendRequest } from '../../domain/send.js';
-import type { ActionResult } from '../../sends/client.js';
+import { requestFingerprint, type ActionResult } from '../../sends/client.js';
 import { workflowEvents } from '../../sends/history.js';
 import { callerOf, visibleClient, visibleSend } from '../access.js';
 import { AgentType } from '../agents/types.js';
@@ -36,6 +36,9 @@ const STEP_STATES: ReadonlySet<string> = new Set(SEND_STEP_STATES);
 type SendEvent = Extract<HeraldEvent, { type: 'send' }>;
 
 const refuse = (error: UserError): SendMessagePayload => ({ send: null, userErrors: [error], conflict: null });
+
+const reused = (requestId: string) =>
+  userError('IDEMPOTENCY_KEY_REUSED', `The requestId "${requestId}" was used before for a different message; use a new requestId for a new send.`, ['requestId']);
 
 async function payloadFor(ctx: Context, send: SendRow, userErrors: UserError[], conflictThreadId: string | null): Promise<SendMessagePayload> {
   const conflict = conflictThreadId ? await conflictOf(ctx, send.clientId, conflictThreadId) : null;
@@ -92,9 +95,7 @@ export class SendResolver {
     const client = await visibleClient(ctx, input.clientId);
     if (!client) return refuse(userError('NOT_FOUND', 'No such client.', ['clientId']));
 
-    const sendId = sendIdFor(requestId);
-    const request: SendRequest = {
-      sendId,
+    const asked: Omit<SendRequest, 'sendId' | 'fingerprint'> = {
       requestId,
       requestedById: viewer.id,
       agentId: sender.agentId,
@@ -109,6 +110,13 @@ export class SendResolver {
         ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
         : null,
     };
+    const fingerprint = requestFingerprint(asked);
+    // R21: a requestId is the caller's own. The same one again finds its send (whatever id it was
+    // given); with other parameters it is refused, never answered with the old send.
+    const earlier = await findSendByRequest(ctx.db, viewer.id, requestId);
+    if (earlier && earlier.requestHash && earlier.requestHash !== fingerprint) return refuse(reused(requestId));
+    const sendId = earlier?.id ?? sendIdFor(viewer.id, requestId);
+    const request: SendRequest = { ...asked, sendId, fingerprint };
     let outcome;
     try {
       outcome = await ctx.sends.start(request);
@@ -123,7 +131,8 @@ export class SendResolver {
       if (outcome.kind === 'answered' && outcome.answer.errors.length > 0) return { send: null, userErrors: outcome.answer.errors, conflict: null } as SendMessagePayload;
       throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
     }
-    if (!(await visibleSend(ctx, send))) return refuse(userError('FORBIDDEN', 'That requestId belongs to another caller\'s send.', ['requestId']));
+    // Two requests with one requestId and different parameters raced: the workflow holds the first.
+    if (send.requestHash && send.requestHash !== fingerprint) return refuse(reused(requestId));
     ctx.log.info({ sendId, workflowId: sendId, channel: request.channel, outcome: outcome.kind, state: outcome.kind === 'answered' ? outcome.answer.state : send.state }, 'sendMessage answered');
     // The workflow's answer is the truth as of now; the record may still be catching up with it.
     if (outcome.kind === 'answered') return payloadFor(ctx, send, outcome.answer.errors, outcome.answer.conflictThreadId);
