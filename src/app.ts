@@ -67,6 +67,7 @@ export async function startApiServer(config: Config, database: Database, tempora
   };
   const schema = await heraldSchema();
   const viewers = cachedViewerLookup(database.db);
+  services.forgetTokens = viewers.forget;
   const edna = ednaWebhooks(config.edna);
   const http = await createHttpServer({
     services,

@@ -63,13 +63,15 @@ const EnvSchema = z.object({
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(120),
   HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
-  HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
   GRAPHQL_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
   RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_PROVIDERS: z.coerce.number().int().min(1).default(12_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(50),
   WS_MAX_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
+  /** How long a token made by createAgent or createToken lasts, unless the call says otherwise. */
+  TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** A separate worker process serves its metrics (sends, latencies) on this port; 0: none. */
   METRICS_PORT: port.default(9465),
   /** The Temporal SDK's own worker metrics in Prometheus format; absent: not served. */
@@ -138,6 +140,7 @@ export interface Config {
   corsOrigins: readonly string[] | '*';
   http: HttpLimits;
   websocket: { maxSubscriptionsPerConnection: number; maxConnectionsPerToken: number };
+  tokenTtlDays: number;
   logging: { level: string | undefined; format: 'json' | 'pretty' | undefined };
   tracing: { endpoint: string | undefined; serviceName: string | undefined };
   graphql: {
@@ -268,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       anonymousRequestsPerMinute: e.RATE_LIMIT_ANONYMOUS,
       providerRequestsPerMinute: e.RATE_LIMIT_PROVIDERS,
     },
+    tokenTtlDays: e.TOKEN_TTL_DAYS,
     websocket: { maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION, maxConnectionsPerToken: e.WS_MAX_CONNECTIONS_PER_TOKEN },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTx } from '../db/connection.js';
-import { agentForTokenHash, insertToken, type AgentRow } from '../db/tokens.js';
+import { agentForTokenHash, insertToken, markTokenUsed, type AgentRow } from '../db/tokens.js';
 
 // Bearer tokens: made here, only their SHA-256 stored (src/db/tokens.ts), so the tokens table
 // grants nothing if it leaks.
@@ -22,13 +22,14 @@ export function bearerToken(authorization: string | undefined | null): string | 
 }
 
 export async function viewerForToken(db: DbOrTx, token: string | null): Promise<Viewer | null> {
-  return token ? agentForTokenHash(db, hashToken(token)) : null;
+  return token ? ((await agentForTokenHash(db, hashToken(token)))?.agent ?? null) : null;
 }
 
 /** Stores a token for the agent (a new one unless given) and hands it back: the only time it is seen. */
-export async function issueToken(db: DbOrTx, agentId: string, label: string, token: string = newToken()): Promise<string> {
-  await insertToken(db, agentId, hashToken(token), label);
-  return token;
+export async function issueToken(db: DbOrTx, agentId: string, label: string, options: { token?: string; expiresAt?: Date | null } = {}) {
+  const token = options.token ?? newToken();
+  const row = await insertToken(db, agentId, hashToken(token), label, options.expiresAt ?? null);
+  return { token, row };
 }
 
 export type ViewerLookup = (token: string | null) => Promise<Viewer | null>;
@@ -45,7 +46,10 @@ export function cachedViewerLookup(db: DbOrTx, ttlMs = 5_000, maxEntries = 10_00
     const now = Date.now();
     const hit = cache.get(key);
     if (hit && hit.until > now) return hit.viewer;
-    const viewer = await agentForTokenHash(db, key);
+    const found = await agentForTokenHash(db, key);
+    // lastUsedAt moves at most once per ttl per instance: the hot path writes nothing else.
+    if (found) await markTokenUsed(db, found.tokenId);
+    const viewer = found?.agent ?? null;
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
     cache.set(key, { viewer, until: now + ttlMs });
     return viewer;

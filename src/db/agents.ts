@@ -29,6 +29,7 @@ export async function createAgent(
   db: Db,
   input: { standId: string; login: string; name: string; role: Role; status?: AgentStatus },
   tokenHash: string,
+  tokenExpiresAt: Date | null = null,
 ): Promise<CreateAgentResult> {
   try {
     const agent = await db.transaction(async (tx) => {
@@ -36,7 +37,7 @@ export async function createAgent(
       if (input.role === 'AGENT') {
         await tx.insert(transferTargets).values({ standId: input.standId, kind: 'AGENT', name: input.name, agentId: row!.id });
       }
-      await insertToken(tx, row!.id, tokenHash, 'created with the agent');
+      await insertToken(tx, row!.id, tokenHash, 'created with the agent', tokenExpiresAt);
       return row!;
     });
     return { ok: true, agent };

@@ -49,6 +49,10 @@ export const apiTokens = pgTable('api_tokens', {
   tokenHash: text('token_hash').notNull().unique(),
   label: text('label'),
   createdAt: createdAt(),
+  /** Past this the token grants nothing; null: it does not expire (the demo's). */
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  /** When a request last came with it (written at most every few seconds per API instance). */
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });
 

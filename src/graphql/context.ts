@@ -26,6 +26,8 @@ export interface Services {
   templateSync: TemplateSync;
   /** Null where nothing listens (a process without subscriptions). */
   events: EventBus | null;
+  /** Drops this instance's cached token lookups (a revoked token stops working at once here). */
+  forgetTokens?: () => void;
 }
 
 export interface Context extends Services {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type http from 'node:http';
+import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
@@ -74,11 +74,21 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
     bodyLimit: limits.bodyLimitBytes,
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
+    // Node checks the header and whole-request timeouts only every connectionsCheckingInterval
+    // (30 s by default): checked every second, a slow sender is cut off when its time is up.
+    serverFactory: (handler) => {
+      const server = http.createServer({
+        requestTimeout: limits.requestTimeoutMs,
+        headersTimeout: limits.headersTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: 1_000,
+      }, handler);
+      // A connection with nothing going on (none ever sent a request, say) is closed.
+      server.setTimeout(limits.idleTimeoutMs);
+      return server;
+    },
     return503OnClosing: true,
   });
-  // A slow sender of headers (slowloris) is cut off well before the whole-request timeout.
-  app.server.headersTimeout = limits.headersTimeoutMs;
   app.decorateRequest('viewer', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
