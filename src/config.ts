@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   TEMPLATE_SYNC_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Where the API listens: 127.0.0.1 in embedded mode, 0.0.0.0 when only the API runs (a container). */
   HOST: z.string().min(1).optional(),
+  /** Behind a load balancer: trust its X-Forwarded-For (true, a hop count, or addresses) so limits count clients, not the balancer. */
+  TRUST_PROXY: z.string().default('false'),
   /** Browser origins allowed to call the API: a comma-separated list, or *; empty: same origin only. */
   CORS_ORIGINS: z.string().default(''),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
@@ -138,6 +140,8 @@ export interface Config {
   /** Where the API listens. */
   host: string;
   corsOrigins: readonly string[] | '*';
+  /** Fastify's trustProxy: false, true, a hop count or a list of addresses. */
+  trustProxy: boolean | number | string[];
   http: HttpLimits;
   websocket: { maxSubscriptionsPerConnection: number; maxConnectionsPerToken: number };
   tokenTtlDays: number;
@@ -259,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     templateSyncMinutes: e.TEMPLATE_SYNC_MINUTES,
     production,
     host: e.HOST ?? (e.TEMPORAL_ADDRESS && e.DATABASE_URL ? '0.0.0.0' : '127.0.0.1'),
+    trustProxy: /^(true|false)$/.test(e.TRUST_PROXY) ? e.TRUST_PROXY === 'true' : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
     corsOrigins: e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     http: {
       bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,

@@ -31,13 +31,34 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 /** `memory` may start from a dump of an already migrated database (tests load one per file). */
 export type DatabaseLocation = { url: string } | { dataDir: string } | { memory: true; from?: Blob };
 
-export async function openDatabase(location: DatabaseLocation, options: { poolSize?: number } = {}): Promise<Database> {
+/**
+ * Several API instances and workers may start together on one database: the migrations run under
+ * an advisory lock, so one runs them and the others find them done.
+ */
+async function migrateOnce(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
+    try {
+      await migratePg(drizzlePg({ client }), { migrationsFolder: MIGRATIONS });
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+const MIGRATION_LOCK = 'herald:migrations';
+
+export async function openDatabase(location: DatabaseLocation, options: { poolSize?: number; statementTimeoutMs?: number } = {}): Promise<Database> {
   if ('url' in location) {
-    const pool = new pg.Pool({ connectionString: location.url, max: options.poolSize ?? 20 });
+    // No statement runs longer than STATEMENT_TIMEOUT_MS: a request that is given up on stops its work too.
+    const pool = new pg.Pool({ connectionString: location.url, max: options.poolSize ?? 20, statement_timeout: options.statementTimeoutMs ?? 30_000 });
     // An idle client that loses its server emits 'error'; without a handler that kills the process.
     pool.on('error', (err) => logger.warn({ err }, 'an idle PostgreSQL connection failed'));
     const db = drizzlePg({ client: pool, schema }) as unknown as Db;
-    await migratePg(drizzlePg({ client: pool }), { migrationsFolder: MIGRATIONS });
+    await migrateOnce(pool);
     return { db, driver: 'pg', raw: { kind: 'pg', pool, url: location.url }, close: () => pool.end() };
   }
   let client: PGlite;

@@ -12,6 +12,29 @@ export function fresh(ctx: Context): Context {
   return ctx;
 }
 
+/**
+ * The events of `rest`, after `first` (an event standing for the state as it is now): a subscriber
+ * gets the current state at once and cannot miss a change made before its subscription started.
+ */
+export function startingWith<T>(first: T | null, rest: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
+  let pending = first;
+  return {
+    [Symbol.asyncIterator]() { return this; },
+    async next() {
+      if (pending !== null) {
+        const value = pending;
+        pending = null;
+        return { value, done: false };
+      }
+      return rest.next();
+    },
+    async return() {
+      pending = null;
+      return rest.return ? rest.return() : { value: undefined, done: true };
+    },
+  };
+}
+
 export function events(ctx: Context): EventBus {
   if (!ctx.events) throw new UserErrorException(userError('SYSTEM_ERROR', 'Subscriptions are not available on this server.'));
   return ctx.events;

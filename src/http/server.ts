@@ -88,6 +88,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
       return server;
     },
     return503OnClosing: true,
+    // A hop count trusts that many proxies in front of Herald.
+    trustProxy: typeof options.services.config.trustProxy === 'number'
+      ? ((hops: number) => (_address: string, hop: number) => hop < hops)(options.services.config.trustProxy)
+      : options.services.config.trustProxy,
   });
   app.decorateRequest('viewer', null);
   app.addHook('onRequest', async (request, reply) => {

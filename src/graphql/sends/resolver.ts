@@ -20,7 +20,7 @@ import { ClientType } from '../clients/types.js';
 import { pageOf, type Page } from '../common/connection.js';
 import type { Context } from '../context.js';
 import { toGraphQLError } from '../errors.js';
-import { events, fresh } from '../realtime.js';
+import { events, fresh, startingWith } from '../realtime.js';
 import { MessageType, ThreadType } from '../threads/types.js';
 import {
   OutboundSendConnectionType, OutboundSendType, SendFilterInput, SendMessageInput, SendMessagePayload, SendStepType, WorkflowEventType,
@@ -182,7 +182,9 @@ export class SendResolver {
       // A UI may subscribe before it sends (it chose the requestId); a send that exists must be visible.
       const existing = await getSend(ctx.db, id);
       if (existing && !(await visibleSend(ctx, existing))) throw new UserErrorException(userError('NOT_FOUND', 'No such send.', ['id']));
-      return events(ctx).iterate((e): e is SendEvent => e.type === 'send' && e.sendId === id);
+      // The send as it is now comes first, so a subscriber cannot miss a quick send's last change.
+      const now: SendEvent | null = existing ? { type: 'send', sendId: id, at: new Date().toISOString() } : null;
+      return startingWith(now, events(ctx).iterate((e): e is SendEvent => e.type === 'send' && e.sendId === id));
     },
   })
   async sendUpdated(@Root() _event: SendEvent, @Ctx() context: Context, @Arg('id', () => ID) id: string) {
