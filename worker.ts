@@ -18,8 +18,8 @@ if (!config.temporal.address || !config.databaseUrl || !config.edna.baseUrl) {
   console.error('worker.ts runs beside server.ts and needs TEMPORAL_ADDRESS, DATABASE_URL and EDNA_BASE_URL. For everything in one process, use `npm start`.');
   process.exit(1);
 }
-// The SDK's worker metrics, on all interfaces: Prometheus scrapes a container by its name.
-installTemporalRuntime({ metricsBindAddress: `0.0.0.0:${config.temporal.metricsPort ?? 9464}` });
+// The SDK's worker metrics, on all interfaces (Prometheus scrapes a container by its name), where asked for.
+installTemporalRuntime(config.temporal.metricsPort ? { metricsBindAddress: `0.0.0.0:${config.temporal.metricsPort}` } : {});
 const db = await openConfiguredDatabase(config);
 observeDatabasePool(db, 'worker');
 const worker = await startHeraldWorker(config, db.db, config.temporal.address);

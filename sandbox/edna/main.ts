@@ -42,6 +42,7 @@ const sandbox = await startEdnaSandbox({
   webhookHeader,
   ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
   ...(inMessageCallbackUrl ? { inMessageCallbackUrl } : {}),
+  failRate: Number(env('SANDBOX_FAIL_RATE', '0')),
   log: (line) => console.log(`[edna-sandbox] ${line}`),
 }).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
 

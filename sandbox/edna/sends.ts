@@ -17,11 +17,13 @@ export interface SendSettings {
   delays: Delays;
   /** Scenario 0500: how many tries of one id get HTTP 500. */
   failFirstTries: number;
+  /** The share of all sends answered 500, half before and half after taking the message. */
+  failRate: number;
 }
 
 export type Sends = ReturnType<typeof createSends>;
 
-export function createSends({ catalog, callbacks, records, delays, failFirstTries }: SendSettings) {
+export function createSends({ catalog, callbacks, records, delays, failFirstTries, failRate }: SendSettings) {
   const acceptedIds = new Set<string>();
   const tries = new TryCounter();
   let nextMessageId = 1_000_001;
@@ -37,10 +39,18 @@ export function createSends({ catalog, callbacks, records, delays, failFirstTrie
     }
   }
 
+  /** A flaky edna: 'before' refuses the message, 'after' takes it and loses the answer. */
+  function flake(): 'before' | 'after' | null {
+    if (failRate <= 0 || Math.random() >= failRate) return null;
+    return Math.random() < 0.5 ? 'before' : 'after';
+  }
+
   function accept(message: AcceptedMessage) {
     acceptedIds.add(message.id);
     records.accepted.push(message);
   }
+
+  const lostAnswer = (id: string) => new ApiError(500, 'error-system', `System error after taking ${id} (sandbox failRate)`);
 
   /** POST /api/cascade/schedule. */
   function scheduleCascade(body: unknown): unknown {
@@ -48,6 +58,8 @@ export function createSends({ catalog, callbacks, records, delays, failFirstTrie
     refuseRepeat(requestId, 'requestId');
     const scenario = scenarioForPhone(phone);
     failIfScenarioSaysSo(scenario, requestId);
+    const flaky = flake();
+    if (flaky === 'before') throw new ApiError(500, 'error-system', 'System error (sandbox failRate)');
 
     const providerMessageId = nextMessageId++;
     const at = new Date().toISOString();
@@ -55,6 +67,7 @@ export function createSends({ catalog, callbacks, records, delays, failFirstTrie
     accept(message);
     const fields = { cascadeId, subject: `sandbox_${channel.toLowerCase()}`, comment: null };
     callbacks.scheduleStatuses(message, statusFlow(scenario, message, delays, catalog.approved), fields);
+    if (flaky === 'after') throw lostAnswer(requestId);
     return { requestId, messageId: providerMessageId };
   }
 

@@ -36,6 +36,12 @@ export interface EdnaSandboxOptions {
   delaysMs?: { sent?: number; delivered?: number; read?: number };
   /** Scenario 0500: how many tries of one requestId/messageId get HTTP 500; default 2. */
   failFirstTries?: number;
+  /**
+   * A flaky edna for any phone (`npm run chaos`): this share of sends (0 to 1) answer HTTP 500
+   * error-system, half of them before taking the message and half after (edna took it but the
+   * answer was lost: a retry must then meet requestId-is-not-unique, never a second delivery).
+   */
+  failRate?: number;
   /** Waits before re-posting a callback not answered 200 (edna: 4 s, 128 s, 2048 s); default [200, 800, 3200]. */
   callbackRetryDelaysMs?: number[];
   /** The starting catalog; default DEFAULT_TEMPLATES. */
@@ -80,7 +86,7 @@ export async function startEdnaSandbox(options: EdnaSandboxOptions): Promise<Edn
   };
   const catalog = createCatalog(options.templates ?? DEFAULT_TEMPLATES);
   const callbacks = createCallbacks({ webhookHeader: options.webhookHeader, webhookSecret: options.webhookSecret, retryDelaysMs, registration, records, log });
-  const sends = createSends({ catalog, callbacks, records, delays, failFirstTries });
+  const sends = createSends({ catalog, callbacks, records, delays, failFirstTries, failRate: options.failRate ?? 0 });
 
   function reset() {
     callbacks.forgetPending();

@@ -54,13 +54,41 @@ export async function listenForEvents(database: Database): Promise<EventBus> {
     stop = unlisten;
   } else {
     // LISTEN needs a connection of its own that stays open; a pooled one would be handed back.
+    // When PostgreSQL restarts the connection is lost: it is opened again with a growing pause,
+    // and subscribers catch up by reading the rows (no event is the only copy of a fact).
     const { default: pgModule } = await import('pg');
-    const client: pg.Client = new pgModule.Client({ connectionString: database.raw.url });
-    await client.connect();
-    client.on('notification', (msg) => { if (msg.channel === EVENTS_CHANNEL) dispatch(msg.payload); });
-    client.on('error', (err) => logger.error({ err }, 'the LISTEN connection failed'));
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    stop = () => client.end();
+    const url = database.raw.url;
+    let client: pg.Client | null = null;
+    let closed = false;
+    let retry: NodeJS.Timeout | undefined;
+    const open = async (attempt: number): Promise<void> => {
+      const next = new pgModule.Client({ connectionString: url });
+      next.on('notification', (msg) => { if (msg.channel === EVENTS_CHANNEL) dispatch(msg.payload); });
+      next.on('error', (err) => logger.warn({ err }, 'the LISTEN connection failed; opening it again'));
+      next.on('end', () => {
+        if (closed || client !== next) return;
+        client = null;
+        retry = setTimeout(() => void open(1), 500);
+      });
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${EVENTS_CHANNEL}`);
+        if (closed) return void (await next.end());
+        client = next;
+        if (attempt > 1) logger.info({ attempt }, 'LISTEN connection open again');
+      } catch (err) {
+        await next.end().catch(() => undefined);
+        if (attempt === 0) throw err; // the first open fails start-up, as a bad DATABASE_URL should
+        logger.warn({ err, attempt }, 'LISTEN connection not open yet');
+        if (!closed) retry = setTimeout(() => void open(attempt + 1), Math.min(10_000, 250 * 2 ** attempt));
+      }
+    };
+    await open(0);
+    stop = async () => {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end();
+    };
   }
 
   return {

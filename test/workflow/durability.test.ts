@@ -98,4 +98,31 @@ describe('durability: workers come and go, sends go on', () => {
       await worker.shutdown();
     }
   }, 90_000);
+  it('R21: the settle that made the message READ committed and its answer was lost; the retry finds it READ and the send still completes', async () => {
+    // Found by npm run chaos: a worker killed (or PostgreSQL restarted) between the commit and the
+    // answer left the send AWAITING_STATUS for good, its message READ.
+    const id = await newClient(herald, '+7 916 000 2121', 'Lost Answer');
+    await wroteInRecently(herald, id);
+    let lost = 0;
+    const worker = await herald.startWorker((real) => ({
+      settleMessage: async (outcome) => {
+        const result = await real.settleMessage(outcome);
+        if (result.changed && result.status === 'READ' && lost === 0) {
+          lost += 1;
+          throw new Error('the worker died after the commit');
+        }
+        return result;
+      },
+    }));
+    try {
+      const res = await send(herald, 'demo-agent-2', { clientId: id, channel: 'WHATSAPP', text: 'Read, answer lost.', disposition: { kind: 'CLOSE' } });
+      expect(res.userErrors).toEqual([]);
+      const done = await sendReaches(herald, res.send.id, ['COMPLETED'], 30_000);
+      expect(lost).toBe(1);
+      expect(done.message.status).toBe('READ');
+      expect(done.steps.at(-1)).toMatchObject({ name: 'complete', state: 'READ' });
+    } finally {
+      await worker.shutdown();
+    }
+  }, 60_000);
 });
