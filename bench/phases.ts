@@ -1,0 +1,235 @@
+import { Readable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startApiServer } from '../src/app.js';
+import { openDatabase } from '../src/db/connection.js';
+import type { BareShape } from './bare/run.js';
+import {
+  childrenRss, closedLoop, cpuMeter, mb, openLoop, rssPeak, round, settledRss, sleep, spread, type CpuReading, type Spread,
+} from './measure.js';
+import { countInStates, gql, makeClients, sendOne, waitForStep, waitUntilQuiet, type BenchStack } from './stack.js';
+
+// The phases of `npm run bench`, one per target of issue "Fast sends" (P1–P5), each measuring
+// Herald and, where the target is a ratio, the bare shape in the same run.
+
+/** A closed-loop run: how fast sends reach DELIVERED, how long answers take, what it cost. */
+export interface LoadRun {
+  sends: number;
+  /** Sends that reached DELIVERED per second (first start to last DELIVERED written). */
+  deliveredPerS: number | null;
+  answer: Spread;
+  /** CPU per send in ms, until every send had ended. */
+  cpuPerSend: { node: number | null; temporal: number | null };
+  problems: string[];
+}
+
+const perSend = (cpu: CpuReading, n: number) => ({ node: round((cpu.nodeS * 1000) / n, 1), temporal: round((cpu.temporalS * 1000) / n, 1) });
+
+/** P1 and P2 (closed loop), Herald: `count` sends by `concurrency` clients, each to a client of its own. */
+export async function heraldLoad(stack: BenchStack, count: number, concurrency: number, series: string): Promise<LoadRun> {
+  const clientIds = await makeClients(stack, count, series, '1234');
+  const cpu = cpuMeter();
+  const started = Date.now();
+  const answers = await closedLoop(count, concurrency, (i) => sendOne(stack, i, clientIds[i]!));
+  const ids = answers.flatMap((a) => (a.sendId && !a.error ? [a.sendId] : []));
+  const delivered = await waitForStep(stack, ids, 'status', 'DELIVERED', 120_000);
+  await waitForStep(stack, ids, 'complete', 'READ', 60_000);
+  const cost = cpu();
+  const problems = answers.flatMap((a, i) => (a.error || !a.sendId ? [`#${i}: ${a.error ?? 'no send'}`] : []));
+  if (delivered.size < ids.length) problems.push(`${ids.length - delivered.size} sends never reached DELIVERED`);
+  const last = Math.max(...delivered.values());
+  return {
+    sends: count,
+    deliveredPerS: delivered.size ? round(delivered.size / ((last - started) / 1000), 1) : null,
+    answer: spread(answers.filter((a) => !a.error).map((a) => a.ms)),
+    cpuPerSend: perSend(cost, count),
+    problems,
+  };
+}
+
+/** The same for the bare shape. */
+export async function bareLoad(bare: BareShape, count: number, concurrency: number, prefix: string): Promise<LoadRun> {
+  const cpu = cpuMeter();
+  const started = Date.now();
+  const problems: string[] = [];
+  const answers = await closedLoop(count, concurrency, (i) => bare.send(`${prefix}-${i}`).catch((e: unknown) => {
+    problems.push(`#${i}: ${e instanceof Error ? e.message : e}`);
+    return null;
+  }));
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  const until = Date.now() + 120_000;
+  while (ids.some((id) => bare.recorded.get(id)?.READ === undefined) && Date.now() < until) await sleep(100);
+  const cost = cpu();
+  const delivered = ids.flatMap((id) => bare.recorded.get(id)?.DELIVERED ?? []);
+  if (delivered.length < count) problems.push(`${count - delivered.length} bare sends never reached DELIVERED`);
+  return {
+    sends: count,
+    deliveredPerS: delivered.length ? round(delivered.length / ((Math.max(...delivered) - started) / 1000), 1) : null,
+    answer: spread(answers.filter((a): a is number => a !== null)),
+    cpuPerSend: perSend(cost, count),
+    problems,
+  };
+}
+
+/** P2: answers with sends arriving at a steady rate, and with one client alone. */
+export async function heraldAnswers(stack: BenchStack, openRatePerS: number, openSeconds: number, single: number, series: string) {
+  const openCount = Math.max(1, Math.round(openRatePerS * openSeconds));
+  const openClients = await makeClients(stack, openCount, series, '1234');
+  const open = await openLoop(openRatePerS, openSeconds, (i) => sendOne(stack, i, openClients[i]!));
+  await waitUntilQuiet(stack, 60_000);
+  const singleClients = await makeClients(stack, single, `${series.slice(0, 1)}9`, '1234');
+  const alone = await closedLoop(single, 1, (i) => sendOne(stack, i, singleClients[i]!));
+  await waitUntilQuiet(stack, 60_000);
+  const errors = [...open, ...alone].filter((a) => a.error).map((a) => a.error!);
+  return {
+    openRatePerS: round(openRatePerS, 1),
+    open: spread(open.filter((a) => !a.error).map((a) => a.ms)),
+    alone: spread(alone.filter((a) => !a.error).map((a) => a.ms)),
+    problems: errors.slice(0, 5),
+  };
+}
+
+export async function bareAlone(bare: BareShape, single: number, prefix: string): Promise<Spread> {
+  const answers = await closedLoop(single, 1, (i) => bare.send(`${prefix}-${i}`));
+  return spread(answers);
+}
+
+/**
+ * P3: sends waiting for a delivery status (the sandbox's no-callback scenario), `total` of them;
+ * RSS of this process (API and worker) and of the dev server, after a full GC, at each checkpoint.
+ */
+export async function waitingSends(stack: BenchStack, total: number, checkpoints: readonly number[], concurrency: number, series: string, log: (...a: unknown[]) => void) {
+  const clientIds = await makeClients(stack, total, series, '0000');
+  const readings: Array<{ waiting: number; processMb: number | null; temporalMb: number | null }> = [];
+  const base = { processMb: round(mb(await settledRss())), temporalMb: round(mb(childrenRss())) };
+  let sent = 0;
+  const problems: string[] = [];
+  for (const checkpoint of checkpoints) {
+    const from = sent;
+    const answers = await closedLoop(checkpoint - from, concurrency, (k) => sendOne(stack, from + k, clientIds[from + k]!));
+    problems.push(...answers.filter((a) => a.error).slice(0, 3).map((a) => a.error!));
+    sent = checkpoint;
+    const until = Date.now() + 120_000;
+    while ((await countInStates(stack, ['AWAITING_STATUS'])) < checkpoint && Date.now() < until) await sleep(500);
+    const waiting = await countInStates(stack, ['AWAITING_STATUS']);
+    readings.push({ waiting, processMb: round(mb(await settledRss())), temporalMb: round(mb(childrenRss())) });
+    log(`P3: ${waiting} sends waiting; process ${readings.at(-1)!.processMb} MB, dev server ${readings.at(-1)!.temporalMb} MB`);
+  }
+  const first = readings[0]!;
+  const last = readings.at(-1)!;
+  const span = last.waiting - first.waiting;
+  return {
+    base,
+    readings,
+    /** KB of process RSS per waiting send, between the first and the last checkpoint. */
+    processKbPerSend: span > 0 ? round(((last.processMb! - first.processMb!) * 1024) / span, 1) : null,
+    temporalKbPerSend: span > 0 ? round(((last.temporalMb! - first.temporalMb!) * 1024) / span, 1) : null,
+    problems: problems.slice(0, 5),
+  };
+}
+
+/** A multipart body of `bytes` generated bytes, at most `bytesPerS` (0: as fast as it goes). */
+function multipartUpload(bytes: number, bytesPerS: number): { body: Readable; boundary: string } {
+  const boundary = `bench${Date.now()}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const block = Buffer.alloc(256 * 1024, 7);
+  async function* generate() {
+    yield head;
+    const started = performance.now();
+    for (let sent = 0; sent < bytes; sent += block.length) {
+      const piece = block.subarray(0, Math.min(block.length, bytes - sent));
+      if (bytesPerS > 0) {
+        const due = started + (sent / bytesPerS) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      yield piece;
+    }
+    yield tail;
+  }
+  return { body: Readable.from(generate()), boundary };
+}
+
+/** P4: an upload of `bytes` while a probe query asks every 20 ms; the server's RSS growth and the probe's times. */
+export async function uploadWhileProbing(stack: BenchStack, bytes: number, bytesPerS: number) {
+  const before = await settledRss();
+  const peak = rssPeak();
+  let uploading = true;
+  const probes: number[] = [];
+  const probe = (async () => {
+    while (uploading) {
+      const t = performance.now();
+      await gql(stack, 'demo-agent-1', '{ me { id login } }').catch(() => undefined);
+      probes.push(performance.now() - t);
+      await sleep(20);
+    }
+  })();
+  const started = performance.now();
+  const { body, boundary } = multipartUpload(bytes, bytesPerS);
+  let status = 0;
+  let answer = '';
+  try {
+    const res = await fetch(`${stack.baseUrl}/attachments`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-agent-1', 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: Readable.toWeb(body) as ReadableStream, duplex: 'half',
+    } as RequestInit);
+    status = res.status;
+    answer = (await res.text()).slice(0, 160);
+  } catch (e) {
+    answer = e instanceof Error ? e.message : String(e);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  uploading = false;
+  await probe;
+  return {
+    mb: round(bytes / 1e6), seconds: round(seconds, 1), status, answer: status === 201 ? 'stored' : answer,
+    rssGrowthMb: round(mb(peak() - before)), probe: spread(probes),
+  };
+}
+
+/**
+ * P5: inbound messages recorded through this instance; a subscriber on a second API instance
+ * (its own pool and LISTEN connection on PostgreSQL; the same PGlite otherwise) hears each as
+ * clientActivity. Latency: from the event's `at` (written in the transaction) to its arrival.
+ */
+export async function eventsOnSecondInstance(stack: BenchStack, count: number) {
+  const { embedded } = stack;
+  const ownDb = embedded.database.raw.kind === 'pg' ? await openDatabase({ url: embedded.database.raw.url }, { poolSize: 5 }) : null;
+  const second = await startApiServer(embedded.config, ownDb ?? embedded.database, embedded.temporal, 0);
+  const phone = `7955${Date.now() % 1_000_000}1234`;
+  const first = await gql(stack, 'demo-integrator', 'mutation($i: InboundMessageInput!) { recordInboundMessage(input: $i) { message { client { id } } userErrors { code } } }', { i: { channel: 'WHATSAPP', address: phone, text: 'hello', name: 'Bench Events' } });
+  const clientId = first.recordInboundMessage.message.client.id as string;
+  const ws = createClient({ url: `ws://127.0.0.1:${second.port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: 'Bearer demo-supervisor' }, retryAttempts: 0 });
+  const latencies: number[] = [];
+  const arrived = new Set<string>();
+  const unsubscribe = ws.subscribe<{ clientActivity: { kind: string; at: string; message: { id: string } | null } }>(
+    { query: 'subscription($c: ID!) { clientActivity(clientId: $c) { kind at message { id } } }', variables: { c: clientId } },
+    {
+      next: (value) => {
+        const e = value.data?.clientActivity;
+        if (e?.kind !== 'MESSAGE_ADDED' || !e.message) return;
+        latencies.push(Date.now() - Date.parse(e.at));
+        arrived.add(e.message.id);
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
+  await sleep(500); // the subscription is open
+  const sent: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await gql(stack, 'demo-integrator', 'mutation($i: InboundMessageInput!) { recordInboundMessage(input: $i) { message { id } } }', { i: { channel: 'WHATSAPP', address: phone, text: `event ${i}` } });
+    sent.push(res.recordInboundMessage.message.id);
+    await sleep(30);
+  }
+  const until = Date.now() + 5_000;
+  while (sent.some((id) => !arrived.has(id)) && Date.now() < until) await sleep(50);
+  unsubscribe();
+  await ws.dispose();
+  await second.close();
+  await ownDb?.close();
+  return { events: count, heard: sent.filter((id) => arrived.has(id)).length, latency: spread(latencies) };
+}

@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { inArray, sql } from 'drizzle-orm';
+import type { SendState } from '../src/domain/enums.js';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { clientChannels, clients, sends } from '../src/db/schema.js';
+import { startEmbedded, type Embedded } from '../src/embedded.js';
+import { sleep } from './measure.js';
+
+// The stack a benchmark run drives: embedded mode (API, worker, Temporal dev server, sandboxes) in
+// this process on a fresh DATA_DIR, on PGlite or on a fresh PostgreSQL database, with the edna
+// sandbox answering at once; and the ways to drive it: GraphQL over HTTP, as a client would.
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface BenchStack {
+  kind: DatabaseKind;
+  embedded: Embedded;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(kind: DatabaseKind, log: (...a: unknown[]) => void): Promise<BenchStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-'));
+  let databaseUrl = '';
+  let dropDatabase = async () => {};
+  if (kind === 'postgres') {
+    const server = process.env.BENCH_DATABASE_URL!;
+    const name = `herald_bench_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    databaseUrl = Object.assign(new URL(server), { pathname: `/${name}` }).toString();
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  }
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0', DATA_DIR: dataDir, SANDBOX_PORT: '0', TEMPORAL_DEV_PORT: '0', TEMPORAL_UI_PORT: '0',
+    HERALD_DEMO: 'true', DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: '', EDNA_BASE_URL: '', PUBLIC_BASE_URL: '',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // The bench is one client machine asking as fast as it can: the per-token limit would be what it measured.
+    RATE_LIMIT_PER_TOKEN: '10000000', RATE_LIMIT_ANONYMOUS: '10000000', RATE_LIMIT_PROVIDERS: '10000000',
+  });
+  const embedded = await startEmbedded(config, { log, sandboxes: { edna: { delaysMs: { sent: 0, delivered: 0, read: 0 } } } });
+  return {
+    kind, embedded, baseUrl: embedded.baseUrl,
+    async close() {
+      await embedded.close();
+      await dropDatabase();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function gql(stack: BenchStack, token: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const res = await fetch(`${stack.baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const AGENTS = [1, 2, 3, 4, 5].map((n) => `demo-agent-${n}`);
+const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { send { id } userErrors { code message } } }`;
+
+export interface Answer { sendId: string | null; ms: number; error: string | null }
+
+/** One sendMessage (WhatsApp text, close the thread), as the i-th agent; the answer's time. */
+export async function sendOne(stack: BenchStack, i: number, clientId: string): Promise<Answer> {
+  const started = performance.now();
+  try {
+    const data = await gql(stack, AGENTS[i % AGENTS.length]!, SEND, { input: { clientId, channel: 'WHATSAPP', text: `bench ${i}`, disposition: { kind: 'CLOSE' } } });
+    const p = data.sendMessage;
+    const error = p.userErrors.length ? p.userErrors.map((e: { code: string }) => e.code).join(',') : null;
+    return { sendId: p.send?.id ?? null, ms: performance.now() - started, error };
+  } catch (e) {
+    return { sendId: null, ms: performance.now() - started, error: e instanceof Error ? e.message.slice(0, 200) : String(e) };
+  }
+}
+
+/**
+ * `n` new clients who wrote in on WhatsApp just now (so a free-form text is allowed), straight
+ * into the database: making them is not what is measured. Their phones end in `suffix`, which
+ * picks the sandbox's behaviour (1234: delivered and read; 0000: no callback at all).
+ */
+export async function makeClients(stack: BenchStack, n: number, series: string, suffix: string): Promise<string[]> {
+  const { db } = stack.embedded.database;
+  const ids: string[] = [];
+  for (let from = 0; from < n; from += 500) {
+    const rows = Array.from({ length: Math.min(500, n - from) }, (_, k) => {
+      const phone = `79${series}${String(from + k).padStart(6, '0')}${suffix}`;
+      return { standId: stack.embedded.standId, name: `Bench ${phone}`, phone };
+    });
+    const made = await db.insert(clients).values(rows).returning({ id: clients.id });
+    const now = new Date();
+    await db.insert(clientChannels).values(made.map((c) => ({ clientId: c.id, channel: 'WHATSAPP' as const, lastInboundAt: now })));
+    ids.push(...made.map((c) => c.id));
+  }
+  return ids;
+}
+
+/** When Herald recorded each send's step `name`/`state` (its own clock, from the sends table). */
+export async function stepTimes(stack: BenchStack, ids: readonly string[], name: string, state: string): Promise<Map<string, number>> {
+  const { db } = stack.embedded.database;
+  const out = new Map<string, number>();
+  for (let from = 0; from < ids.length; from += 1000) {
+    const rows = await db.select({ id: sends.id, steps: sends.steps }).from(sends).where(inArray(sends.id, ids.slice(from, from + 1000)));
+    for (const r of rows) {
+      const step = r.steps.find((s) => s.name === name && s.state === state);
+      if (step) out.set(r.id, Date.parse(step.at));
+    }
+  }
+  return out;
+}
+
+/** Waits until every send has a step `name`/`state` (or the time is up); returns when each was recorded. */
+export async function waitForStep(stack: BenchStack, ids: readonly string[], name: string, state: string, timeoutMs: number): Promise<Map<string, number>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const times = await stepTimes(stack, ids, name, state);
+    if (times.size >= ids.length || Date.now() > until) return times;
+    await sleep(250);
+  }
+}
+
+/** How many of these sends are in one of `states`. */
+export async function countInStates(stack: BenchStack, states: readonly SendState[]): Promise<number> {
+  const { db } = stack.embedded.database;
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(sends).where(inArray(sends.state, [...states]));
+  return row?.n ?? 0;
+}
+
+/** Waits until no send is still under way (so one phase's tail does not weigh on the next). */
+export async function waitUntilQuiet(stack: BenchStack, timeoutMs: number, waitingIsQuiet = false): Promise<void> {
+  const busy: SendState[] = ['VALIDATING', 'RESERVING', 'DELIVERING', ...(waitingIsQuiet ? [] : ['AWAITING_STATUS' as const])];
+  const until = Date.now() + timeoutMs;
+  while ((await countInStates(stack, busy)) > 0 && Date.now() < until) await sleep(250);
+}
