@@ -14,6 +14,9 @@ RUN npm ci --no-audit --no-fund \
 
 COPY --chown=node:node . .
 
+# The workflow bundle, built once here rather than by webpack at every worker start.
+RUN npm run bundle
+
 # DATA_DIR must be writable by the runtime user (file outbox / PGlite when not configured away).
 RUN mkdir -p /app/.data && chown node:node /app /app/.data
 

@@ -42,7 +42,8 @@ export async function heraldLoad(stack: BenchStack, count: number, concurrency: 
   return {
     sends: count,
     deliveredPerS: delivered.size ? round(delivered.size / ((last - started) / 1000), 1) : null,
-    answer: spread(answers.filter((a) => !a.error).map((a) => a.ms)),
+    // Every answer's time, refusals and SYSTEM_ERRORs (the answer deadline) included.
+    answer: spread(answers.map((a) => a.ms)),
     cpuPerSend: perSend(cost, count),
     problems,
   };
@@ -84,8 +85,9 @@ export async function heraldAnswers(stack: BenchStack, openRatePerS: number, ope
   const errors = [...open, ...alone].filter((a) => a.error).map((a) => a.error!);
   return {
     openRatePerS: round(openRatePerS, 1),
-    open: spread(open.filter((a) => !a.error).map((a) => a.ms)),
-    alone: spread(alone.filter((a) => !a.error).map((a) => a.ms)),
+    open: spread(open.map((a) => a.ms)),
+    alone: spread(alone.map((a) => a.ms)),
+    errors: errors.length,
     problems: errors.slice(0, 5),
   };
 }

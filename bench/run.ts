@@ -42,6 +42,7 @@ async function benchOn(kind: DatabaseKind) {
   const stack = await startBenchStack(kind, log);
   const { temporal, config } = stack.embedded;
   const bare = await startBareShape(temporal.address, config.temporal.namespace, temporal.client);
+  let bareOpen = true;
   try {
     // Warm both paths (bundles, connections, JIT) before anything is measured.
     await bareLoad(bare, 20, 4, `warm-${kind}`);
@@ -58,6 +59,9 @@ async function benchOn(kind: DatabaseKind) {
     log(`${kind}: P2 open loop at ${openRate.toFixed(1)}/s for ${OPEN_SECONDS} s, then ${SINGLE} sends alone`);
     const answers = await heraldAnswers(stack, openRate, OPEN_SECONDS, SINGLE, '12');
     const bareSingle = await bareAlone(bare, SINGLE, `alone-${kind}`);
+    // Done with the bare shape: its worker's memory is not Herald's.
+    await bare.close();
+    bareOpen = false;
 
     log(`${kind}: P3 ${WAITING} waiting sends`);
     const checkpoints = [1_000, 5_000, 10_000].filter((n) => n < WAITING).concat(WAITING);
@@ -74,7 +78,7 @@ async function benchOn(kind: DatabaseKind) {
 
     return { kind, bare: { load: bareRun, alone: bareSingle }, herald: { load: heraldRun, answers }, uploads: { fast: fastUpload, slow: slowUpload }, events, waiting };
   } finally {
-    await bare.close().catch((e: unknown) => log('bare shape close:', e));
+    if (bareOpen) await bare.close().catch((e: unknown) => log('bare shape close:', e));
     await stack.close().catch((e: unknown) => log('stack close:', e));
   }
 }
@@ -137,7 +141,7 @@ for (const kind of kinds) {
     console.log(`\n${kind}\n${table(r)}\n`);
     for (const c of checks) console.log(`${c.ok === null ? 'n/a ' : c.ok ? 'PASS' : 'FAIL'}  ${c.line}`);
     const problems = [...r.bare.load.problems, ...r.herald.load.problems, ...r.herald.answers.problems, ...r.waiting.problems];
-    if (problems.length) console.log(`problems: ${problems.slice(0, 8).join('; ')}`);
+    if (problems.length) console.log(`${problems.length} problems: ${problems.slice(0, 8).join('; ')}`);
     report[kind] = { ...r, pass: Object.fromEntries(checks.map((c) => [c.id, c.ok])) };
   } catch (err) {
     failed = true;

@@ -6,7 +6,9 @@ import { ednaWebhooks } from './channels/edna/webhook.js';
 import { gatewayStatusWebhook } from './channels/gateway/webhook.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database, type Db } from './db/connection.js';
+import { sweepUnfinishedUploads } from './db/attachments.js';
 import { listenForEvents } from './db/events.js';
+import { logger } from './log.js';
 import { seedDemo } from './demo.js';
 import { ensureStand } from './db/stand.js';
 import { heraldSchema } from './graphql/schema.js';
@@ -93,12 +95,19 @@ export async function startApiServer(config: Config, database: Database, tempora
     viewers,
     observe: { connected: (delta) => websocketConnections.inc(delta), subscribed: (delta) => subscriptionsActive.inc(delta) },
   });
+  // Uploads a stopped server left half-stored: removed now and then every hour.
+  const sweep = () => void sweepUnfinishedUploads(database.db).then((n) => { if (n > 0) logger.info({ removed: n }, 'unfinished uploads removed'); })
+    .catch((err: unknown) => logger.warn({ err }, 'sweeping unfinished uploads failed'));
+  sweep();
+  const sweeper = setInterval(sweep, 60 * 60 * 1000);
+  sweeper.unref();
   const actualPort = await http.listen(port, config.host);
   return {
     http,
     port: actualPort,
     services,
     async close() {
+      clearInterval(sweeper);
       await subscriptions.close();
       await http.close();
       await events.close();
@@ -127,6 +136,7 @@ export async function startHeraldWorker(config: Config, db: Db, temporalAddress:
     address: temporalAddress,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
     // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was built.
     activities: failFastOnStatementErrors(overridden),
     ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),

@@ -78,6 +78,8 @@ const EnvSchema = z.object({
   METRICS_PORT: port.default(9465),
   /** The Temporal SDK's own worker metrics in Prometheus format; absent: not served. */
   TEMPORAL_METRICS_PORT: port.optional(),
+  /** Workflows a worker keeps in memory between their tasks; one evicted replays its history when it is next needed. */
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
   /** OpenTelemetry: the OTLP/HTTP collector's base URL; tracing is off without it. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
@@ -105,6 +107,8 @@ export interface Config {
     uiPort: number;
     /** Where the SDK serves its worker metrics; absent: nowhere. */
     metricsPort: number | undefined;
+    /** The worker's sticky cache: sends kept in memory between their tasks (TEMPORAL_MAX_CACHED_WORKFLOWS). */
+    maxCachedWorkflows: number;
   };
   /** A separate worker's own metrics port (0: none). */
   metricsPort: number;
@@ -236,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       metricsPort: e.TEMPORAL_METRICS_PORT,
+      maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,
     },
     metricsPort: e.METRICS_PORT,
     edna: {

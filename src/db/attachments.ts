@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { PGlite } from '@electric-sql/pglite';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Db, DbOrTx } from './connection.js';
@@ -10,7 +10,8 @@ export type AttachmentRow = typeof attachments.$inferSelect;
 
 // Uploaded files live in PostgreSQL, in chunks of about CHUNK_BYTES: the one store that every
 // server and worker shares, and one that a file can stream into and out of without ever being
-// held whole in memory. An upload is one transaction: a refused or broken one leaves nothing.
+// held whole in memory. An upload is served only once stored whole (`stored_at`); a refused or
+// broken one is removed, and one a stopped server left behind is swept.
 
 export const CHUNK_BYTES = 1024 * 1024;
 /** How much of the file's start the type detection looks at (file-type wants 4100 at least). */
@@ -90,76 +91,98 @@ class TextCheck {
 export async function storeAttachment(db: Db, input: StoreAttachmentInput): Promise<AttachmentRow> {
   const { stream, fileName, uploadedBy, maxBytes } = input;
   const encode = bytesIn(db);
+  // The row first, not yet stored (never served); then each chunk in a statement of its own, so
+  // no connection is held while the client sends (PGlite has only one); then the row is stored.
+  const [created] = await db
+    .insert(attachments)
+    .values({
+      fileName,
+      mimeType: 'application/octet-stream',
+      size: 0,
+      sha256: '',
+      storageKey: STORAGE_KEY,
+      accessToken: randomBytes(32).toString('base64url'),
+      uploadedBy,
+      storedAt: null,
+    })
+    .returning();
+  if (!created) throw new Error('inserting the attachment returned no row');
   try {
-    return await db.transaction(async (tx) => {
-      const [created] = await tx
-        .insert(attachments)
-        .values({
-          fileName,
-          mimeType: 'application/octet-stream',
-          size: 0,
-          sha256: '',
-          storageKey: STORAGE_KEY,
-          accessToken: randomBytes(32).toString('base64url'),
-          uploadedBy,
-        })
-        .returning();
-      if (!created) throw new Error('inserting the attachment returned no row');
+    const hash = createHash('sha256');
+    const text = new TextCheck();
+    let size = 0;
+    let seq = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let headParts: Buffer[] | null = [];
+    let headBytes = 0;
+    let detected: string | null | undefined;
 
-      const hash = createHash('sha256');
-      const text = new TextCheck();
-      let size = 0;
-      let seq = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let headParts: Buffer[] | null = [];
-      let headBytes = 0;
-      let detected: string | null | undefined;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await db.insert(attachmentChunks).values({ attachmentId: created.id, seq: seq++, data: encode(data) });
+    };
 
-      const flush = async () => {
-        if (pendingBytes === 0) return;
-        const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        await tx.insert(attachmentChunks).values({ attachmentId: created.id, seq: seq++, data: encode(data) });
-      };
-
-      for await (const raw of stream) {
-        const chunk = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
-        size += chunk.length;
-        if (size > maxBytes) throw new AttachmentTooLargeError(maxBytes);
-        hash.update(chunk);
-        text.push(chunk);
-        if (headParts) {
-          headParts.push(chunk);
-          headBytes += chunk.length;
-          if (headBytes >= HEAD_BYTES) {
-            detected = await detectFromHead(Buffer.concat(headParts, headBytes).subarray(0, HEAD_BYTES), fileName);
-            headParts = null;
-          }
+    for await (const raw of stream) {
+      const chunk = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
+      size += chunk.length;
+      if (size > maxBytes) throw new AttachmentTooLargeError(maxBytes);
+      hash.update(chunk);
+      text.push(chunk);
+      if (headParts) {
+        headParts.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes >= HEAD_BYTES) {
+          detected = await detectFromHead(Buffer.concat(headParts, headBytes).subarray(0, HEAD_BYTES), fileName);
+          headParts = null;
         }
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= CHUNK_BYTES) await flush();
       }
-      text.push(new Uint8Array(0), true);
-      if (size === 0) throw new EmptyAttachmentError();
-      if (headParts) detected = await detectFromHead(Buffer.concat(headParts, headBytes), fileName);
-      await flush();
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    }
+    text.push(new Uint8Array(0), true);
+    if (size === 0) throw new EmptyAttachmentError();
+    if (headParts) detected = await detectFromHead(Buffer.concat(headParts, headBytes), fileName);
+    await flush();
 
-      const mimeType = detected ?? (text.ok ? 'text/plain' : 'application/octet-stream');
-      const [row] = await tx
-        .update(attachments)
-        .set({ mimeType, size, sha256: hash.digest('hex') })
-        .where(eq(attachments.id, created.id))
-        .returning();
-      if (!row) throw new Error('updating the attachment returned no row');
-      return row;
-    });
+    const mimeType = detected ?? (text.ok ? 'text/plain' : 'application/octet-stream');
+    const [row] = await db
+      .update(attachments)
+      .set({ mimeType, size, sha256: hash.digest('hex'), storedAt: new Date() })
+      .where(eq(attachments.id, created.id))
+      .returning();
+    if (!row) throw new Error('updating the attachment returned no row');
+    return row;
+  } catch (err) {
+    // A refused or broken upload leaves nothing: what was stored of it goes again.
+    await deleteUpload(db, created.id).catch(() => undefined);
+    throw err;
   } finally {
     // Whatever happened, stop reading: a refused upload must not keep pulling bytes in.
     if (!stream.readableEnded) stream.destroy();
   }
+}
+
+async function deleteUpload(db: Db, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(attachmentChunks).where(eq(attachmentChunks.attachmentId, id));
+    await tx.delete(attachments).where(eq(attachments.id, id));
+  });
+}
+
+/**
+ * Uploads that never finished (the server stopped while one streamed in), older than `olderThanMs`:
+ * removed, chunks and all. Run at start and then hourly.
+ */
+export async function sweepUnfinishedUploads(db: Db, olderThanMs = 60 * 60 * 1000): Promise<number> {
+  const stale = await db.select({ id: attachments.id }).from(attachments)
+    .where(and(isNull(attachments.storedAt), lt(attachments.createdAt, new Date(Date.now() - olderThanMs))));
+  for (const { id } of stale) await deleteUpload(db, id);
+  return stale.length;
 }
 
 /**
@@ -190,18 +213,18 @@ export async function* readAttachmentChunks(db: DbOrTx, id: string): AsyncGenera
 }
 
 export async function findAttachmentByToken(db: DbOrTx, token: string): Promise<AttachmentRow | null> {
-  const [row] = await db.select().from(attachments).where(eq(attachments.accessToken, token)).limit(1);
+  const [row] = await db.select().from(attachments).where(and(eq(attachments.accessToken, token), isNotNull(attachments.storedAt))).limit(1);
   return row ?? null;
 }
 
 export async function getAttachment(db: DbOrTx, id: string): Promise<AttachmentRow | null> {
-  const [row] = await db.select().from(attachments).where(eq(attachments.id, id)).limit(1);
+  const [row] = await db.select().from(attachments).where(and(eq(attachments.id, id), isNotNull(attachments.storedAt))).limit(1);
   return row ?? null;
 }
 
 export async function getAttachments(db: DbOrTx, ids: readonly string[]): Promise<AttachmentRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(attachments).where(inArray(attachments.id, [...ids]));
+  return db.select().from(attachments).where(and(inArray(attachments.id, [...ids]), isNotNull(attachments.storedAt)));
 }
 
 /** The unguessable URL a provider fetches the file from, without Herald's bearer token. */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { DbOrTx } from './connection.js';
 import { canMoveTo } from '../domain/messageStatus.js';
@@ -45,6 +45,13 @@ export async function clientHistories(db: DbOrTx, clientIds: readonly string[], 
 export async function threadMessages(db: DbOrTx, threadIds: readonly string[]): Promise<MessageRow[]> {
   if (threadIds.length === 0) return [];
   return db.select().from(messages).where(inArray(messages.threadId, [...threadIds])).orderBy(asc(messages.createdAt), asc(messages.id));
+}
+
+/** Whether the client has written in (on any channel) since `since`: a reply on its way (R12). */
+export async function clientWroteInSince(db: DbOrTx, clientId: string, since: Date): Promise<boolean> {
+  const [row] = await db.select({ id: messages.id }).from(messages)
+    .where(and(eq(messages.clientId, clientId), eq(messages.direction, 'INBOUND'), gt(messages.createdAt, since))).limit(1);
+  return row !== undefined;
 }
 
 export async function getMessages(db: DbOrTx, ids: readonly string[]): Promise<MessageRow[]> {
@@ -132,9 +139,9 @@ export async function markPartTaken(db: DbOrTx, providerRequestId: string): Prom
 }
 
 /** The send a provider's id belongs to (a status callback names a part), with its channel. */
-export async function findPartOwner(db: DbOrTx, providerRequestId: string): Promise<{ messageId: string; sendId: string | null; channel: MessageRow['channel'] } | null> {
+export async function findPartOwner(db: DbOrTx, providerRequestId: string): Promise<{ messageId: string; sendId: string | null; channel: MessageRow['channel']; messageStatus: MessageStatus } | null> {
   const [row] = await db
-    .select({ messageId: messages.id, sendId: messages.sendId, channel: messages.channel })
+    .select({ messageId: messages.id, sendId: messages.sendId, channel: messages.channel, messageStatus: messages.status })
     .from(messageParts)
     .innerJoin(messages, eq(messages.id, messageParts.messageId))
     .where(eq(messageParts.providerRequestId, providerRequestId));

@@ -173,6 +173,8 @@ export const attachments = pgTable('attachments', {
   accessToken: text('access_token').notNull().unique(),
   uploadedBy: uuid('uploaded_by').references(() => agents.id),
   createdAt: createdAt(),
+  /** When the last byte was stored; null while the upload streams in (such a row is never served). */
+  storedAt: timestamp('stored_at', { withTimezone: true }),
 });
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });

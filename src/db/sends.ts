@@ -8,8 +8,19 @@ import { publish } from './events.js';
 
 export type SendRow = typeof sends.$inferSelect;
 
+/** What a send's record says when it is first written (by default: just begun, validating). */
+export interface SendRecordStart {
+  state: SendState;
+  /** Steps after "validate STARTED", in order. */
+  steps?: Array<Omit<SendStepRecord, 'at'>>;
+  errors?: UserError[];
+  messageId?: string | null;
+  threadId?: string | null;
+}
+
 /** The send's row for reads and supervision; the workflow is the source of truth, this its mirror. */
-export async function createSendRecord(tx: DbOrTx, request: SendRequest): Promise<void> {
+export async function createSendRecord(tx: DbOrTx, request: SendRequest, start: SendRecordStart = { state: 'VALIDATING' }): Promise<void> {
+  const at = new Date().toISOString();
   await tx.insert(sends).values({
     id: request.sendId,
     requestId: request.requestId,
@@ -18,9 +29,12 @@ export async function createSendRecord(tx: DbOrTx, request: SendRequest): Promis
     requestedById: request.requestedById,
     clientId: request.clientId,
     channel: request.channel,
-    state: 'VALIDATING',
+    state: start.state,
     disposition: request.disposition?.kind ?? null,
-    steps: [{ name: 'validate', state: 'STARTED', at: new Date().toISOString() }],
+    steps: [{ name: 'validate', state: 'STARTED', at }, ...(start.steps ?? []).map((step) => ({ ...step, at }))],
+    errors: start.errors ?? [],
+    messageId: start.messageId ?? null,
+    threadId: start.threadId ?? null,
   }).onConflictDoNothing();
   await publish(tx, { type: 'send', sendId: request.sendId });
 }
@@ -31,15 +45,16 @@ export interface SendProgressed { channel: SendRow['channel']; createdAt: Date }
 export async function recordSendProgress(
   tx: DbOrTx,
   sendId: string,
-  progress: { state?: SendState; step?: Omit<SendStepRecord, 'at'>; errors?: UserError[]; messageId?: string; threadId?: string },
+  progress: { state?: SendState; step?: Omit<SendStepRecord, 'at'>; steps?: Array<Omit<SendStepRecord, 'at'>>; errors?: UserError[]; messageId?: string; threadId?: string },
 ): Promise<SendProgressed | null> {
-  const step: SendStepRecord | null = progress.step ? { ...progress.step, at: new Date().toISOString() } : null;
+  const at = new Date().toISOString();
+  const steps: SendStepRecord[] = [...(progress.step ? [progress.step] : []), ...(progress.steps ?? [])].map((step) => ({ ...step, at }));
   const [row] = await tx.update(sends).set({
     ...(progress.state ? { state: progress.state } : {}),
     ...(progress.errors ? { errors: progress.errors } : {}),
     ...(progress.messageId ? { messageId: progress.messageId } : {}),
     ...(progress.threadId ? { threadId: progress.threadId } : {}),
-    ...(step ? { steps: sql`${sends.steps} || ${JSON.stringify([step])}::jsonb` } : {}),
+    ...(steps.length > 0 ? { steps: sql`${sends.steps} || ${JSON.stringify(steps)}::jsonb` } : {}),
     updatedAt: new Date(),
   }).where(eq(sends.id, sendId)).returning({ channel: sends.channel, createdAt: sends.createdAt });
   await publish(tx, { type: 'send', sendId });

@@ -1,4 +1,5 @@
 import type { DeliveryFailureCode, MessageStatus } from './enums.js';
+import { canMoveTo, isFinal } from './messageStatus.js';
 
 /**
  * A delivery status a channel reported (an edna callback, a signed gateway callback), already in
@@ -14,4 +15,14 @@ export interface DeliveryStatusEvent {
   /** The channel says the fault may pass (edna `error-system`): wait for a retry instead of failing. */
   transient: boolean;
   comment: string | null;
+}
+
+/**
+ * Whether a reported status can change anything for a message now at `current` (R19): a status
+ * that does not move it forward (SENT after the channel took it, a duplicate, a late one) and is
+ * not a fault that may pass changes nothing, so the webhook answers without waking the send.
+ */
+export function changesMessage(event: Pick<DeliveryStatusEvent, 'status' | 'transient'>, current: MessageStatus): boolean {
+  if (isFinal(current)) return false;
+  return event.transient || canMoveTo(current, event.status);
 }

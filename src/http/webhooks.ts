@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RateLimitOptions } from '@fastify/rate-limit';
+import { changesMessage } from '../domain/deliveryStatus.js';
 import { WebhookRefusal, type InboundWebhook, type StatusWebhook, type WebhookRequest } from '../channels/webhook.js';
 import type { Db } from '../db/connection.js';
 import { recordInbound } from '../db/inbound.js';
@@ -37,6 +38,8 @@ export async function applyStatus(deps: WebhookDeps, webhook: StatusWebhook, req
     logger.warn({ providerRequestId: reading.providerRequestId, status: reading.event.status }, 'status callback for an unknown id');
     return { status: 'unknown id' };
   }
+  // Nothing to tell the send (SENT after deliver wrote it, a duplicate, a late status): no signal.
+  if (!changesMessage(reading.event, owner.messageStatus)) return { status: `nothing changed: message is ${owner.messageStatus}` };
   const applied = await deps.sends.deliveryStatus(owner.sendId, reading.event);
   return { status: applied ? 'accepted' : 'send finished; nothing changed' };
 }

@@ -58,6 +58,19 @@ function searchAttributes(fields: Record<string, { metadata?: Record<string, Uin
   return out;
 }
 
+/** Which local activity a marker records, from the SDK's JSON in its `data` detail. */
+function localActivity(details: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null | undefined): { activityType?: string; attempt?: number } {
+  const data = details?.data?.payloads?.[0]?.data;
+  if (!data) return {};
+  try {
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: unknown; activityType?: unknown; attempt?: unknown };
+    const activityType = parsed.activity_type ?? parsed.activityType;
+    return { ...(typeof activityType === 'string' ? { activityType } : {}), ...(typeof parsed.attempt === 'number' ? { attempt: parsed.attempt } : {}) };
+  } catch {
+    return {};
+  }
+}
+
 /** Drops the empty bits, so a detail object carries only what the event has. */
 function compact(details: Record<string, unknown>): Record<string, unknown> | null {
   const kept = Object.entries(details).filter(([, v]) => v !== null && v !== undefined && v !== '');
@@ -119,6 +132,10 @@ export function workflowEvents(history: History): WorkflowEvent[] {
       details = compact({ timerId: e.timerCanceledEventAttributes.timerId });
     } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
       details = compact({ searchAttributes: searchAttributes(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields) });
+    } else if (e.markerRecordedEventAttributes) {
+      // A local activity (validate and reserve) leaves a marker, not scheduled/completed events.
+      const a = e.markerRecordedEventAttributes;
+      details = compact({ markerName: a.markerName, ...localActivity(a.details), failure: failureMessage(a.failure) });
     } else if (e.workflowTaskFailedEventAttributes) {
       details = compact({ failure: failureMessage(e.workflowTaskFailedEventAttributes.failure) });
     } else if (e.workflowExecutionFailedEventAttributes) {

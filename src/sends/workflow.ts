@@ -1,7 +1,9 @@
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, upsertSearchAttributes,
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { SendActivities } from './activities/index.js';
+import type { AfterDelivery } from './activities/deliver.js';
 import type { MessageOutcome } from './activities/status.js';
 import { capabilitiesOf } from '../domain/channels.js';
 import type { MessageStatus, SendState } from '../domain/enums.js';
@@ -16,7 +18,6 @@ import {
 // One send = one workflow: validate → reserve → deliver → dispose → await status. The caller
 // gets its answer (the `accepted` update) once the send is reserved; the rest runs durably.
 
-/** The states a send ends in. */
 /**
  * Changes of behaviour since histories were first recorded, each kept behind patched() so a send
  * begun before it replays the way it ran (test/workflow/replay.test.ts).
@@ -24,8 +25,16 @@ import {
 const PATCH = {
   /** A final message status ends the send even when the settle's answer says "no change". */
   finalStatusEndsSend: 'final-status-ends-send',
+  /**
+   * The short send: validate and reserve in one local activity (the answer makes no round trip
+   * through the Temporal server), deliver disposes and writes the waiting state itself, the last
+   * status's settle ends the send, and the state search attribute is written only where a
+   * supervisor filters on it (waiting for a status, ended).
+   */
+  shortSend: 'short-send',
 } as const;
 
+/** The states a send ends in. */
 const ENDED: ReadonlySet<SendState> = new Set(['COMPLETED', 'FAILED', 'REJECTED', 'CONFLICT', 'CANCELLED']);
 
 export async function outboundSend({ request, timing }: OutboundSendInput): Promise<SendSnapshot> {
@@ -40,6 +49,11 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 100, nonRetryableErrorTypes: [DATA_ERROR] },
   });
+  // Validate and reserve run in the workflow task itself; retried like the records.
+  const local = proxyLocalActivities<SendActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 25, nonRetryableErrorTypes: [DATA_ERROR] },
+  });
   const { deliverMessage } = proxyActivities<SendActivities>({
     startToCloseTimeout: '60 seconds',
     retry: {
@@ -51,6 +65,8 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     },
   });
 
+  // Sends begun before the short send replay the way they ran.
+  const short = patched(PATCH.shortSend);
   let state: SendState = 'VALIDATING';
   let answer: SendAnswer | undefined;
   let messageId: string | null = null;
@@ -108,8 +124,11 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
   setHandler(clientWroteInSignal, () => { clientWroteIn = true; });
 
   const enter = (next: SendState) => {
+    const changed = next !== state;
     state = next;
-    upsertSearchAttributes([{ key: SA_STATE, value: next }]);
+    // Each write is a visibility update in the Temporal server: the short send writes the state a
+    // supervisor filters on (waiting for a status, ended), not each step on the way.
+    if (!short || (changed && (next === 'AWAITING_STATUS' || ENDED.has(next)))) upsertSearchAttributes([{ key: SA_STATE, value: next }]);
   };
   const finish = async (): Promise<SendSnapshot> => {
     await condition(allHandlersFinished);
@@ -119,9 +138,12 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     answer = { state, errors, messageId, threadId, conflictThreadId };
   };
   const settle = async (move: MessageOutcome['move'], sendState: SendState | undefined, step: MessageOutcome['step']) => {
-    const result = await records.settleMessage({ sendId: request.sendId, messageId: messageId!, threadId, move, step, ...(sendState ? { sendState } : {}) });
+    const result = await records.settleMessage({
+      sendId: request.sendId, messageId: messageId!, threadId, move, step, ...(sendState ? { sendState } : {}), ...(short ? { endsSendWhenFinal: true } : {}),
+    });
     messageStatus = result.status;
-    if (sendState) enter(sendState);
+    const ended = sendState ?? result.sendState;
+    if (ended) enter(ended);
     return result;
   };
 
@@ -134,6 +156,40 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
   }
 
   async function validateReserveDeliver(): Promise<SendSnapshot> {
+    return short ? shortSend() : firstVersion();
+  }
+
+  /** validate and reserve (one local activity) → deliver, dispose → await status. */
+  async function shortSend(): Promise<SendSnapshot> {
+    const acceptance = await local.acceptSend(request).catch((err: unknown) => { throw asStepFailure(err, 'acceptSend'); });
+    if (!acceptance.ok) {
+      enter(acceptance.state);
+      answerWith(acceptance.errors, acceptance.conflictThreadId);
+      return finish();
+    }
+    messageId = acceptance.messageId;
+    threadId = acceptance.threadId;
+    messageStatus = 'PENDING';
+    enter('DELIVERING');
+    answerWith([], null);
+
+    // Email and Telegram give no delivery receipts: SENT is as far as they go, so the send
+    // completes there instead of waiting for a receipt that never comes and expiring.
+    const caps = capabilitiesOf(request.channel);
+    const then: AfterDelivery = {
+      dispose: threadId && request.disposition ? { threadId, agentId: request.agentId, disposition: request.disposition, clientWroteIn } : null,
+      ...(caps.deliveryReceipts
+        ? { state: 'AWAITING_STATUS', step: { name: 'await status', state: 'WAITING' } }
+        : { state: 'COMPLETED', step: { name: 'complete', state: 'SENT', detail: `${caps.channel === 'EMAIL' ? 'email' : caps.label} has no delivery receipts` } }),
+    };
+    if (!(await deliverUntilAccepted(then))) return finish();
+    enter(then.state);
+    if (caps.deliveryReceipts) await awaitFinalStatus();
+    return finish();
+  }
+
+  /** The first version's steps, one activity each; sends begun with it replay here. */
+  async function firstVersion(): Promise<SendSnapshot> {
     // 1. validate
     const validation = await records.validateSend(request);
     if (validation.errors.length > 0) {
@@ -184,18 +240,22 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
    */
   async function failOwnStep(reason: string): Promise<SendSnapshot> {
     const message = `Herald could not carry out the send: ${reason}.`;
-    if (!answer) {
+    const errors: UserError[] = answer?.errors ?? [{ code: 'SYSTEM_ERROR', message: `${message} Nothing was sent.` }];
+    const unanswered = !answer;
+    if (unanswered && !short) {
       state = 'FAILED';
-      answerWith([{ code: 'SYSTEM_ERROR', message: `${message} Nothing was sent.` }], null);
+      answerWith(errors, null);
     }
     enter('FAILED');
-    const result = await compensation.abandonSend({ sendId: request.sendId, messageId, threadId, reason: message, errors: answer!.errors });
+    // The short send answers once the failure is written: its record may not have existed before.
+    const result = await compensation.abandonSend({ sendId: request.sendId, messageId, threadId, reason: message, errors, ...(short ? { request } : {}) });
     messageStatus = result.messageStatus ?? messageStatus;
+    if (unanswered && short) answerWith(errors, null);
     return finish();
   }
 
   /** Tries until the channel has the message; false when it failed or was cancelled instead. */
-  async function deliverUntilAccepted(): Promise<boolean> {
+  async function deliverUntilAccepted(then?: AfterDelivery): Promise<boolean> {
     for (;;) {
       if (cancelRequested) {
         await settle({ status: 'CANCELLED', note: 'cancelled before the channel had it' }, 'CANCELLED', { name: 'cancel', state: 'CANCELLED' });
@@ -203,7 +263,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
       }
       try {
         delivering = true;
-        const delivered = await deliverMessage({ sendId: request.sendId, messageId: messageId!, attempt });
+        const delivered = await deliverMessage({ sendId: request.sendId, messageId: messageId!, attempt, ...(then ? { then } : {}) });
         currentParts = delivered.parts?.map((p) => p.providerRequestId) ?? [];
         partStatus.clear();
         messageStatus = 'SENT';
@@ -283,6 +343,10 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         undefined,
         { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : currentParts.length > 1 ? { detail: `part ${event.providerRequestId}` } : {}) },
       );
+      if (short) {
+        if (result.sendState) return; // the settle ended the send, in its own transaction
+        continue;
+      }
       // A settle whose answer was lost after it committed (a worker killed, the database
       // restarted) is retried and answers "no change": the message is final all the same.
       const ends = isFinal(result.status) && (result.changed || patched(PATCH.finalStatusEndsSend));
@@ -303,6 +367,12 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
       .map((id) => partStatus.get(id) ?? 'SENT')
       .reduce((slowest, s) => (statusRank(s) < statusRank(slowest) ? s : slowest));
   }
+}
+
+/** A local activity's failure reaches the workflow unwrapped; wrapped here, it reads like any step's. */
+function asStepFailure(err: unknown, activityType: string): unknown {
+  if (err instanceof ActivityFailure || !(err instanceof Error)) return err;
+  return new ActivityFailure(`${activityType} failed`, activityType, undefined, RetryState.NON_RETRYABLE_FAILURE, undefined, err);
 }
 
 function isDataError(err: unknown): boolean {

@@ -1,12 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions as WorkerCreateOptions } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
-import { tracing } from '../tracing.js';
+import { WORKFLOW_TRACING_MODULE, tracing } from '../tracing.js';
+import { workflowBundlePath } from './bundle.js';
 
 // A Temporal worker for Herald's task queue: the workflows bundled from src/workflows.ts and the
 // activities it is handed (the wiring builds them from the database and the channels).
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows.ts', import.meta.url));
+export { WORKFLOWS_PATH } from './bundle.js';
 
 export interface HeraldWorker {
   worker: Worker;
@@ -20,6 +20,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: object;
+  /** The sticky cache's size: each cached send holds its workflow's state in memory. */
+  maxCachedWorkflows?: number;
   /** A prebuilt workflow bundle (tests build one per run); otherwise bundled from source. */
   workflowBundlePath?: string;
   /** Run once the worker has stopped (closing what the activities hold). */
@@ -29,15 +31,20 @@ export interface WorkerOptions {
 export async function startWorker(options: WorkerOptions): Promise<HeraldWorker> {
   installTemporalRuntime();
   const connection = await NativeConnection.connect({ address: options.address });
+  // With tracing on, workflows and activities carry the trace the API started (src/tracing.ts);
+  // its workflow interceptors go into the bundle, which is built once and kept (bundle.ts).
+  const tracer = tracing();
+  const codePath = options.workflowBundlePath ?? await workflowBundlePath({ interceptorModules: tracer ? [WORKFLOW_TRACING_MODULE] : [] });
   const workerOptions: WorkerCreateOptions = {
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: { codePath },
     activities: options.activities,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   };
-  // With tracing on, workflows and activities carry the trace the API started (src/tracing.ts).
-  const worker = await Worker.create(tracing()?.worker(workerOptions) ?? workerOptions);
+  const traced = tracer?.worker(workerOptions);
+  const worker = await Worker.create(traced ? { ...traced, interceptors: { ...traced.interceptors, workflowModules: [] } } : workerOptions);
   const running = worker.run().finally(async () => {
     await options.onStopped?.();
     await connection.close();

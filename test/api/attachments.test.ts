@@ -12,6 +12,7 @@ import { eventually, startTestHerald, type TestHerald } from '../support/herald.
 import { bootstrapData, startApiServer } from '../../src/app.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { attachmentChunks, attachments } from '../../src/db/schema.js';
+import { sweepUnfinishedUploads } from '../../src/db/attachments.js';
 import { LARGEST_ATTACHMENT_BYTES } from '../../src/domain/channels.js';
 
 // Uploads over real HTTP: POST /attachments (multipart) and the public GET /files/<token>/<name>.
@@ -265,6 +266,45 @@ describe('attachments: upload and public file URLs', () => {
     const next = await upload(new Blob(['after the break']), 'next.txt');
     expect(next.status).toBe(201);
     expect(await countAttachments()).toBe(before + 1);
+  });
+
+  it('an upload the client pauses midway holds nothing: other requests answer meanwhile, and the half-stored file is never served, then swept', async () => {
+    const boundary = `----herald-${randomBytes(8).toString('hex')}`;
+    const req = http.request(`${herald.baseUrl}/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    req.on('error', () => undefined);
+    req.write(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="slow.bin"\r\n\r\n`);
+    for (let i = 0; i < 3; i++) {
+      if (!req.write(randomBytes(MiB))) await once(req, 'drain');
+    }
+    // Some chunks are stored; the client now sends nothing.
+    const pending = await eventually(async () => {
+      const [row] = await herald.db.db.select({ id: attachments.id, storedAt: attachments.storedAt }).from(attachments).where(sql`${attachments.fileName} = 'slow.bin'`);
+      const [chunks] = row ? await herald.db.db.select({ n: count() }).from(attachmentChunks).where(eq(attachmentChunks.attachmentId, row.id)) : [{ n: 0 }];
+      return row && chunks!.n > 0 ? row : undefined;
+    }, 10_000, 'the first chunks stored');
+    expect(pending.storedAt).toBeNull();
+    // PGlite has one connection: a held upload used to stall every other query until it ended.
+    const me = await Promise.race([
+      herald.gql(TOKEN, '{ me { login } }'),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('a query waited for the paused upload')), 10_000)),
+    ]);
+    expect(me.data.me.login).toBe('agent1');
+    const [unfinished] = await herald.db.db.select().from(attachments).where(eq(attachments.id, pending.id));
+    expect((await fetch(`${herald.baseUrl}/files/${unfinished!.accessToken}/slow.bin`)).status).toBe(404);
+    // A server that stopped mid-upload leaves such a row; the sweep removes it and its chunks.
+    req.destroy();
+    await eventually(async () => ((await herald.db.db.select().from(attachments).where(eq(attachments.id, pending.id))).length === 0 ? true : undefined), 10_000, 'the broken upload removed');
+    const [orphan] = await herald.db.db.insert(attachments).values({
+      fileName: 'left.bin', mimeType: 'application/octet-stream', size: 0, sha256: '', storageKey: 'db:attachment_chunks',
+      accessToken: randomBytes(32).toString('base64url'), storedAt: null, createdAt: new Date(Date.now() - 2 * 60 * 60 * 1000),
+    }).returning();
+    await herald.db.db.insert(attachmentChunks).values({ attachmentId: orphan!.id, seq: 0, data: Buffer.from('partial') });
+    expect(await sweepUnfinishedUploads(herald.db.db)).toBeGreaterThanOrEqual(1);
+    expect(await herald.db.db.select().from(attachments).where(eq(attachments.id, orphan!.id))).toEqual([]);
+    expect(await herald.db.db.select().from(attachmentChunks).where(eq(attachmentChunks.attachmentId, orphan!.id))).toEqual([]);
   });
 
   it('answers 404 for an unknown token', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canMoveTo, FINAL_STATUSES, isFinal } from '../../src/domain/messageStatus.js';
 import { MESSAGE_STATUSES, type MessageStatus } from '../../src/domain/enums.js';
+import { changesMessage } from '../../src/domain/deliveryStatus.js';
 
 const PROGRESS: MessageStatus[] = ['PENDING', 'SENT', 'DELIVERED', 'READ'];
 const FAILURES: MessageStatus[] = ['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED'];
@@ -92,5 +93,27 @@ describe('canMoveTo (R19)', () => {
       }
     }
     expect(history).toEqual(['PENDING', 'SENT', 'DELIVERED', 'READ']);
+  });
+});
+
+describe('changesMessage: which reported statuses wake the send (R19)', () => {
+  it('R19: every pair of current and reported status, with and without "may pass"', () => {
+    for (const current of MESSAGE_STATUSES) {
+      for (const reported of MESSAGE_STATUSES) {
+        const plain = changesMessage({ status: reported, transient: false }, current);
+        // Only a move forward from a status that is not final changes anything.
+        expect(plain, `${current} ← ${reported}`).toBe(!isFinal(current) && canMoveTo(current, reported));
+        // A fault that may pass matters until the message is final, whatever it says.
+        expect(changesMessage({ status: reported, transient: true }, current), `${current} ← ${reported} (may pass)`).toBe(!isFinal(current));
+      }
+    }
+  });
+
+  it('R19: SENT after the channel took the message, a duplicate and a late status change nothing', () => {
+    expect(changesMessage({ status: 'SENT', transient: false }, 'SENT')).toBe(false);
+    expect(changesMessage({ status: 'DELIVERED', transient: false }, 'DELIVERED')).toBe(false);
+    expect(changesMessage({ status: 'DELIVERED', transient: false }, 'READ')).toBe(false);
+    expect(changesMessage({ status: 'SENT', transient: false }, 'PENDING')).toBe(true);
+    expect(changesMessage({ status: 'UNDELIVERED', transient: false }, 'DELIVERED')).toBe(true);
   });
 });

@@ -4,9 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/connection.js';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { workflowBundlePath } from '../../src/temporal/bundle.js';
 import { SEARCH_ATTRIBUTES } from '../../src/sends/contract.js';
 
 // Once per test run: one Temporal dev server for every file, and (on PGlite) one migrated
@@ -25,17 +24,15 @@ export const TOOLS_DIR = fileURLToPath(new URL('../../node_modules/.cache/herald
 
 let devServer: DevServer | undefined;
 let template: string | null = null;
-let bundleFile: string | undefined;
 
 export async function setup(project: TestProject) {
   const [server, dump, bundle] = await Promise.all([
     startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: TOOLS_DIR, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES, log: (line) => console.log(`[tests] ${line}`) }),
     process.env.DATABASE_URL ? Promise.resolve(null) : migratedPgliteDump(),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never }),
+    // The same bundle the worker uses (built once per change of the sources, kept in node_modules/.cache).
+    workflowBundlePath(),
   ]);
-  bundleFile = path.join(os.tmpdir(), `herald-test-workflows-${process.pid}.js`);
-  fs.writeFileSync(bundleFile, bundle.code);
-  project.provide('workflowBundle', bundleFile);
+  project.provide('workflowBundle', bundle);
   devServer = server;
   template = dump;
   project.provide('temporalAddress', server.address);
@@ -46,7 +43,6 @@ export async function setup(project: TestProject) {
 export async function teardown() {
   await devServer?.stop();
   if (template) fs.rmSync(template, { force: true });
-  if (bundleFile) fs.rmSync(bundleFile, { force: true });
 }
 
 async function migratedPgliteDump(): Promise<string> {

@@ -231,6 +231,9 @@ describe('the gateway status webhook', () => {
     expect(await ok.json()).toEqual({ status: 'accepted' });
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
     expect(done.message.status).toBe('READ');
+    // The same callback again changes nothing, and the webhook says so without waking the send.
+    const again = await post(raw, signed('WEB_CHAT', raw));
+    expect(await again.json()).toEqual({ status: 'nothing changed: message is READ' });
   });
 
   it('R19: malformed callbacks are 400, an unknown id 200, a message of another channel is not touched', async () => {

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeraldWorker } from '../../src/app.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
@@ -32,12 +33,14 @@ describe('durability: workers come and go, sends go on', () => {
     let disposeCallsOnA = 0;
     const workers: HeraldWorker[] = [];
     try {
-      // Worker A delivers, then dies at the disposition: its disposeThread never gets anything done.
-      const workerA = await herald.startWorker(() => ({
-        disposeThread: async () => {
+      // Worker A delivers (the channel takes it, SENT is written), then dies before the
+      // disposition; the retry comes a moment later, when A is gone.
+      const workerA = await herald.startWorker((real) => ({
+        deliverMessage: async (input) => {
           disposeCallsOnA += 1;
+          await real.deliverMessage({ ...input, then: undefined });
           reachedDispose.resolve();
-          throw new Error('worker A dies here');
+          throw ApplicationFailure.create({ message: 'worker A dies here', nextRetryDelay: '2 seconds' });
         },
       }));
       workers.push(workerA);

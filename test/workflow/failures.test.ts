@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientWroteInSignal } from '../../src/sends/contract.js';
+import { eq } from 'drizzle-orm';
+import { clients } from '../../src/db/schema.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
 import { newClient, readSend, send, sendReaches, wroteInRecently } from '../support/sends.js';
 
@@ -166,8 +167,12 @@ describe('the client writes in while the send is in flight', () => {
     }));
     await herald.worker!.shutdown();
     try {
-      const res = await send(herald, 'demo-agent-1', { clientId: await scenarioClient('4321'), ...text('WHATSAPP', { kind: 'CLOSE' }) });
-      await herald.temporal.client.workflow.getHandle(res.send.id).signal(clientWroteInSignal, { at: new Date().toISOString() });
+      const clientId = await scenarioClient('4321');
+      const res = await send(herald, 'demo-agent-1', { clientId, ...text('WHATSAPP', { kind: 'CLOSE' }) });
+      // The client writes in (through the API, as an integrator records it) while the message is on its way.
+      const [{ phone }] = (await herald.db.db.select({ phone: clients.phone }).from(clients).where(eq(clients.id, clientId))) as [{ phone: string }];
+      const inbound = await herald.gql('demo-integrator', 'mutation($i: InboundMessageInput!) { recordInboundMessage(input: $i) { userErrors { code } } }', { i: { channel: 'WHATSAPP', address: phone, text: 'Wait, one more thing' } });
+      expect(inbound.data.recordInboundMessage.userErrors).toEqual([]);
       const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
       expect(done.thread.status).toBe('NEW');
       expect(done.steps.find((s: any) => s.name === 'dispose').detail).toMatch(/left open/);

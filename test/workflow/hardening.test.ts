@@ -106,13 +106,13 @@ describe('bounded failure inside a send', () => {
     await wroteInRecently(herald, client);
     await withWorker(() => ({
       // A real statement the database refuses (division by zero, SQLSTATE 22012), where reserve would write.
-      reserveSend: async () => { await herald.db.db.execute(sql`select 1/0`); throw new Error('unreachable'); },
+      acceptSend: async () => { await herald.db.db.execute(sql`select 1/0`); throw new Error('unreachable'); },
     }), async () => {
       const started = Date.now();
       const res = await send(herald, 'demo-agent-1', { clientId: client, channel: 'WHATSAPP', text: 'Never stored.', disposition: { kind: 'CLOSE' } });
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(res.userErrors).toMatchObject([{ code: 'SYSTEM_ERROR' }]);
-      expect(res.userErrors[0].message).toMatch(/reserveSend failed.*division by zero.*Nothing was sent/);
+      expect(res.userErrors[0].message).toMatch(/acceptSend failed.*division by zero.*Nothing was sent/);
       const done = await sendReaches(herald, res.send.id, ['FAILED'], 10_000);
       expect(done.steps.at(-1)).toMatchObject({ name: 'fail', state: 'FAILED' });
       expect(done.steps.at(-1).detail).toMatch(/division by zero/);
@@ -124,8 +124,13 @@ describe('bounded failure inside a send', () => {
   it('a step that fails for good after the channel took the message keeps the message as it went out, ends the send FAILED and releases the thread', async () => {
     const client = await newClient(herald, '+7 916 000 3132', 'Refused Disposition');
     await wroteInRecently(herald, client);
-    await withWorker(() => ({
-      disposeThread: async () => { await herald.db.db.execute(sql`select 'not a number'::int`); throw new Error('unreachable'); },
+    await withWorker((real) => ({
+      // The channel takes the message and SENT is written; then the disposition's statement is refused.
+      deliverMessage: async (input) => {
+        await real.deliverMessage({ ...input, then: undefined });
+        await herald.db.db.execute(sql`select 'not a number'::int`);
+        throw new Error('unreachable');
+      },
     }), async () => {
       const res = await send(herald, 'demo-agent-1', { clientId: client, channel: 'WHATSAPP', text: 'Out, then the disposition fails.', disposition: { kind: 'ASSIGN_TO_ME' } });
       expect(res.userErrors).toEqual([]);
@@ -133,7 +138,7 @@ describe('bounded failure inside a send', () => {
       expect(done.message.status).not.toBe('FAILED');
       expect(['SENT', 'DELIVERED', 'READ']).toContain(done.message.status);
       expect(done.steps.at(-1)).toMatchObject({ name: 'fail', state: 'FAILED' });
-      expect(done.steps.at(-1).detail).toMatch(/disposeThread failed.*invalid input syntax/);
+      expect(done.steps.at(-1).detail).toMatch(/deliverMessage failed.*invalid input syntax/);
       expect(done.thread.status).toBe('CLOSED');
       expect(await activeThread(client)).toBeNull();
       const [thread] = await herald.db.db.select().from(threads).where(sql`${threads.id} = ${done.thread.id}`);

@@ -12,11 +12,12 @@ import { clientId, newClient, send, sendReaches, wroteInRecently } from '../supp
 
 // Workflow code must replay the histories it (and its earlier versions) wrote: a change that
 // would not is a nondeterminism error for every send in flight when it is deployed. Live histories
-// are recorded from real sends here; RECORD_HISTORIES=1 also writes them to
-// test/fixtures/histories, and every fixture there is replayed on every run.
+// are recorded from real sends here; RECORD_HISTORIES=<folder> also writes them to
+// test/fixtures/histories/<folder> (one folder per version of the workflow: v1-first-version,
+// v2-short-send, ...), and every fixture under test/fixtures/histories is replayed on every run.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
-const RECORD = process.env.RECORD_HISTORIES === '1';
+const RECORD = process.env.RECORD_HISTORIES && process.env.RECORD_HISTORIES !== '0' ? process.env.RECORD_HISTORIES : null;
 const CLOSE = { kind: 'CLOSE' };
 
 // The SDK's `historyToJSON` / `historyFromJSON` (@temporalio/common/lib/proto-utils) throw
@@ -113,16 +114,19 @@ describe('replay: outboundSend histories', () => {
     for (const h of histories) expect(h.history.events?.length, h.name).toBeGreaterThan(0);
 
     if (RECORD) {
-      fs.mkdirSync(FIXTURES, { recursive: true });
-      for (const { name, history } of histories) fs.writeFileSync(path.join(FIXTURES, `${name}.json`), `${historyToJSON(history)}\n`);
+      const into = path.join(FIXTURES, RECORD);
+      fs.mkdirSync(into, { recursive: true });
+      for (const { name, history } of histories) fs.writeFileSync(path.join(into, `${name}.json`), `${historyToJSON(history)}\n`);
     }
 
     expect(await replay(histories)).toEqual(histories.map(({ name }) => ({ name, error: null })));
   }, 120_000);
 
   it('replay: committed histories in test/fixtures/histories replay without nondeterminism', async () => {
-    const files = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort() : [];
-    expect(files.length, `no fixtures in ${FIXTURES}; run once with RECORD_HISTORIES=1`).toBeGreaterThan(0);
+    const files = fs.existsSync(FIXTURES) ? (fs.readdirSync(FIXTURES, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort() : [];
+    expect(files.length, `no fixtures in ${FIXTURES}; record them with RECORD_HISTORIES=<version folder>`).toBeGreaterThan(0);
+    // Every version of the workflow that ever ran is here: a change that breaks one breaks sends in flight.
+    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send']));
     const histories = files.map((file) => ({
       name: file,
       workflowId: `fixture:${file}`,

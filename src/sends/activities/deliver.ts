@@ -4,7 +4,11 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { PermanentDeliveryError, TransientDeliveryError, type OutgoingPart } from '../../channels/transport.js';
 import { attachmentUrl, getAttachment, readAttachmentChunks, type AttachmentRow } from '../../db/attachments.js';
 import { loadClientFacts } from '../../db/clients.js';
-import { getMessages, markPartTaken, moveMessageStatus, partsTaken, recordAttemptParts, type MessageRow } from '../../db/messages.js';
+import { clientWroteInSince, getMessages, markPartTaken, moveMessageStatus, partsTaken, recordAttemptParts, type MessageRow } from '../../db/messages.js';
+import type { SendStepRecord } from '../../db/schema.js';
+import { getSend } from '../../db/sends.js';
+import type { SendState } from '../../domain/enums.js';
+import { disposeThreadIn, type DisposeInput } from './dispose.js';
 import { recordProgress } from './progress.js';
 import { observeSendLatency } from '../../metrics.js';
 import { sendLogger } from '../../log.js';
@@ -21,6 +25,18 @@ export interface DeliverInput {
   messageId: string;
   /** 1 for the first attempt; a person's retry (retrySend) starts the next one. */
   attempt: number;
+  /**
+   * What the send does once the channel has the message, written in the same activity (no round
+   * trip through the Temporal server): the thread's disposition (the first time only) and the
+   * state the send waits in. Absent in sends begun before this was so (old histories).
+   */
+  then?: AfterDelivery;
+}
+
+export interface AfterDelivery {
+  dispose: Omit<DisposeInput, 'sendId'> | null;
+  state: SendState;
+  step: Omit<SendStepRecord, 'at'>;
 }
 
 export interface DeliveredPart {
@@ -97,14 +113,38 @@ export function deliverMessageActivity(deps: ActivityDeps) {
     const noReceipts = noReceiptsNote(message.channel);
     if (noReceipts) notes.push(noReceipts);
     if (parts.length > 1) notes.push(`sent as ${parts.length} messages: ${parts.map((p) => p.kind.toLowerCase()).join(', then ')}`);
+    const took = `${message.channel} took ${parts.map((p) => p.providerRequestId).join(', ')}`;
+    // SENT in a transaction of its own: whatever happens to the disposition, the message went out.
     const send = await deps.db.transaction(async (tx) => {
+      const row = await getSend(tx, input.sendId);
+      // A retry after this was written (its answer lost) writes it once.
+      if (row?.steps.some((st) => st.name === 'deliver' && st.state === 'ACCEPTED' && st.detail === took)) return null;
       await moveMessageStatus(tx, message.id, { status: 'SENT', note: notes.length > 0 ? notes.join('; ') : null });
-      return recordProgress(tx, input.sendId, { step: { name: 'deliver', state: 'ACCEPTED', detail: `${message.channel} took ${parts.map((p) => p.providerRequestId).join(', ')}` } });
+      return recordProgress(tx, input.sendId, { step: { name: 'deliver', state: 'ACCEPTED', detail: took } });
     });
     if (send && input.attempt === 1) observeSendLatency(send.channel, 'SENT', send.createdAt);
     sendLogger(input.sendId).info({ channel: message.channel, messageId: message.id, attempt: input.attempt, parts: parts.map((p) => p.providerRequestId) }, 'the channel took the message');
+    if (input.then) await afterDelivery(deps, input.sendId, message, input.then);
     return { providerRequestId: parts[0]!.providerRequestId, parts };
   };
+}
+
+/**
+ * Step 4 and the state the send waits in, one transaction. CLOSE leaves the thread open when the
+ * client wrote in since the send began (R12), which the messages table knows as well as a signal.
+ */
+async function afterDelivery(deps: ActivityDeps, sendId: string, message: MessageRow, then: AfterDelivery): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    const steps: Array<Omit<SendStepRecord, 'at'>> = [];
+    const row = await getSend(tx, sendId);
+    if (then.dispose && row && !row.steps.some((st) => st.name === 'dispose')) {
+      const clientWroteIn = then.dispose.clientWroteIn || (await clientWroteInSince(tx, message.clientId, row.createdAt));
+      const outcome = await disposeThreadIn(tx, { ...then.dispose, clientWroteIn });
+      steps.push({ name: 'dispose', state: then.dispose.disposition.kind, detail: outcome });
+    }
+    if (row?.state !== then.state) steps.push(then.step);
+    await recordProgress(tx, sendId, { state: then.state, steps });
+  });
 }
 
 /** One part as the transport takes it: only what that part carries (R8: a file, its caption, a template). */

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps.js';
+import { acceptSendActivity } from './accept.js';
 import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
@@ -10,6 +11,7 @@ export type { ActivityDeps } from './deps.js';
 /** The send's activities, built from what they touch. */
 export function createSendActivities(deps: ActivityDeps) {
   return {
+    acceptSend: acceptSendActivity(deps),
     validateSend: validateSendActivity(deps),
     reserveSend: reserveSendActivity(deps),
     deliverMessage: deliverMessageActivity(deps),

@@ -1,5 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { isUniqueViolation } from '../../db/connection.js';
+import { isUniqueViolation, type Tx } from '../../db/connection.js';
 import { messageStatusChanges, messages, threads } from '../../db/schema.js';
 import { recordProgress } from './progress.js';
 import { openThread } from '../../db/threads.js';
@@ -18,54 +18,83 @@ export type Reservation =
 const THREAD_LOCK = 'threads_one_active_per_client';
 
 /**
- * Step 2 (R6, R7, R11): one transaction inserts the thread and the PENDING message. The partial
- * unique index on open threads is the lock: of concurrent sends exactly one insert succeeds.
- * Email reserves no thread. Running it again for the same send finds what it made the first time.
+ * Step 2 of a send begun before acceptSend (old histories): reserve, and write it on the send's record.
  */
 export function reserveSendActivity(deps: ActivityDeps) {
   return async function reserveSend(request: SendRequest): Promise<Reservation> {
-    const existing = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages).where(eq(messages.sendId, request.sendId));
-    if (existing[0]) return { ok: true, messageId: existing[0].id, threadId: existing[0].threadId };
-    const opensThread = capabilitiesOf(request.channel).opensThread;
-    // The history shows what the client reads: the template rendered with its variables (R16).
-    const template = request.template ? await loadTemplateSpec(deps.db, request.template.templateId) : null;
-    const rendered = template && request.template ? renderTemplate(template, request.template.variables) : null;
-    try {
-      const reserved = await deps.db.transaction(async (tx) => {
-        let threadId: string | null = null;
-        if (opensThread) {
-          threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
-        }
-        const [message] = await tx.insert(messages).values({
-          sendId: request.sendId,
-          clientId: request.clientId,
-          threadId,
-          channel: request.channel,
-          direction: 'OUTBOUND',
-          authorId: request.agentId,
-          text: rendered ? rendered.body : request.text?.trim() ? request.text : null,
-          header: rendered?.header ?? null,
-          footer: rendered?.footer ?? null,
-          templateId: template?.row.id ?? null,
-          templateVariables: request.template?.variables ?? null,
-          subject: request.subject ?? null,
-          attachmentId: request.attachmentId ?? null,
-          bcc: request.bcc ?? [],
-          status: 'PENDING',
-        }).returning({ id: messages.id });
-        const messageId = message!.id;
-        await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
-        await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId, messageId });
-        await recordProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: { name: 'reserve', state: 'RESERVED', detail: threadId ? `thread ${threadId}` : 'email: no thread' } });
-        return { messageId, threadId };
-      });
-      return { ok: true, ...reserved };
-    } catch (err) {
-      if (!isUniqueViolation(err, THREAD_LOCK)) throw err;
-      const [active] = await deps.db.select({ id: threads.id }).from(threads).where(and(eq(threads.clientId, request.clientId), ne(threads.status, 'CLOSED')));
-      const errors = [userError('ACTIVE_THREAD_EXISTS', 'This client has just got an active thread; go to it, or send an email instead.', ['channel'])];
-      await recordProgress(deps.db, request.sendId, { state: 'CONFLICT', errors, step: { name: 'reserve', state: 'CONFLICT', detail: active ? `thread ${active.id}` : undefined } });
-      return { ok: false, errors, conflictThreadId: active?.id ?? null };
-    }
+    return reserve(deps, request, {
+      reserved: async (tx, { messageId, threadId }) => {
+        await recordProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: reservedStep(threadId) });
+      },
+      conflict: async (errors, activeThreadId) => {
+        await recordProgress(deps.db, request.sendId, { state: 'CONFLICT', errors, step: conflictStep(activeThreadId) });
+      },
+    });
   };
+}
+
+export const reservedStep = (threadId: string | null) => ({ name: 'reserve', state: 'RESERVED' as const, detail: threadId ? `thread ${threadId}` : 'email: no thread' });
+export const conflictStep = (activeThreadId: string | null) => ({ name: 'reserve', state: 'CONFLICT' as const, ...(activeThreadId ? { detail: `thread ${activeThreadId}` } : {}) });
+
+/** How the send's own record learns the outcome: in the reserving transaction, or after a lost race. */
+export interface ReservationRecord {
+  reserved(tx: Tx, reservation: { messageId: string; threadId: string | null }): Promise<void>;
+  conflict(errors: UserError[], activeThreadId: string | null): Promise<void>;
+}
+
+/** The message (and thread) this send reserved, if it did: running again finds what it made. */
+export async function findReservation(deps: ActivityDeps, sendId: string): Promise<{ messageId: string; threadId: string | null } | null> {
+  const [existing] = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages).where(eq(messages.sendId, sendId));
+  return existing ? { messageId: existing.id, threadId: existing.threadId } : null;
+}
+
+/**
+ * R6, R7, R11: one transaction inserts the thread and the PENDING message. The partial unique
+ * index on open threads is the lock: of concurrent sends exactly one insert succeeds. Email
+ * reserves no thread. Running it again for the same send finds what it made the first time.
+ */
+export async function reserve(deps: ActivityDeps, request: SendRequest, record: ReservationRecord): Promise<Reservation> {
+  const existing = await findReservation(deps, request.sendId);
+  if (existing) return { ok: true, ...existing };
+  const opensThread = capabilitiesOf(request.channel).opensThread;
+  // The history shows what the client reads: the template rendered with its variables (R16).
+  const template = request.template ? await loadTemplateSpec(deps.db, request.template.templateId) : null;
+  const rendered = template && request.template ? renderTemplate(template, request.template.variables) : null;
+  try {
+    const reserved = await deps.db.transaction(async (tx) => {
+      let threadId: string | null = null;
+      if (opensThread) {
+        threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
+      }
+      const [message] = await tx.insert(messages).values({
+        sendId: request.sendId,
+        clientId: request.clientId,
+        threadId,
+        channel: request.channel,
+        direction: 'OUTBOUND',
+        authorId: request.agentId,
+        text: rendered ? rendered.body : request.text?.trim() ? request.text : null,
+        header: rendered?.header ?? null,
+        footer: rendered?.footer ?? null,
+        templateId: template?.row.id ?? null,
+        templateVariables: request.template?.variables ?? null,
+        subject: request.subject ?? null,
+        attachmentId: request.attachmentId ?? null,
+        bcc: request.bcc ?? [],
+        status: 'PENDING',
+      }).returning({ id: messages.id });
+      const messageId = message!.id;
+      await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
+      await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId, messageId });
+      await record.reserved(tx, { messageId, threadId });
+      return { messageId, threadId };
+    });
+    return { ok: true, ...reserved };
+  } catch (err) {
+    if (!isUniqueViolation(err, THREAD_LOCK)) throw err;
+    const [active] = await deps.db.select({ id: threads.id }).from(threads).where(and(eq(threads.clientId, request.clientId), ne(threads.status, 'CLOSED')));
+    const errors = [userError('ACTIVE_THREAD_EXISTS', 'This client has just got an active thread; go to it, or send an email instead.', ['channel'])];
+    await record.conflict(errors, active?.id ?? null);
+    return { ok: false, errors, conflictThreadId: active?.id ?? null };
+  }
 }

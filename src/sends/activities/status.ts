@@ -1,10 +1,12 @@
 import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../../db/messages.js';
 import { recordProgress } from './progress.js';
+import { createSendRecord } from '../../db/sends.js';
+import type { SendRequest } from '../../domain/send.js';
 import { observeSendLatency } from '../../metrics.js';
 import type { SendStepRecord } from '../../db/schema.js';
 import { closeThread } from '../../db/threads.js';
 import type { MessageStatus, SendState } from '../../domain/enums.js';
-import { endsInFailure } from '../../domain/messageStatus.js';
+import { endsInFailure, isFinal } from '../../domain/messageStatus.js';
 import type { UserError } from '../../domain/errors.js';
 import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
 import type { ActivityDeps } from './deps.js';
@@ -17,6 +19,8 @@ export interface MessageOutcome {
   move: Omit<StatusMove, 'at'> & { at?: string };
   /** Set: the send ends in this state. */
   sendState?: SendState;
+  /** The send ends (COMPLETED, or FAILED) if the message's status is final after the move. */
+  endsSendWhenFinal?: boolean;
   step: Omit<SendStepRecord, 'at'>;
 }
 
@@ -26,20 +30,30 @@ export interface MessageOutcome {
  * the other.
  */
 export function settleMessageActivity(deps: ActivityDeps) {
-  return async function settleMessage(outcome: MessageOutcome): Promise<{ changed: boolean; status: MessageStatus }> {
+  return async function settleMessage(outcome: MessageOutcome): Promise<Settled> {
     return deps.db.transaction(async (tx) => {
       const result = await moveMessageStatus(tx, outcome.messageId, { ...outcome.move, at: outcome.move.at ? new Date(outcome.move.at) : undefined });
       if (result.changed && endsInFailure(result.status) && outcome.threadId) {
         await closeThread(tx, outcome.threadId, `released: message ${result.status.toLowerCase()}${outcome.move.failure ? ` (${outcome.move.failure.code})` : ''}`, null);
       }
+      // A final status ends the send here, in the same transaction, when the workflow asks it to.
+      const ended: SendState | undefined = outcome.sendState ?? (outcome.endsSendWhenFinal && isFinal(result.status) ? (endsInFailure(result.status) ? 'FAILED' : 'COMPLETED') : undefined);
+      const step = { ...outcome.step, ...(result.changed ? {} : { detail: `${outcome.step.detail ?? ''} (no change: message is ${result.status})`.trim() }) };
       const send = await recordProgress(tx, outcome.sendId, {
-        ...(outcome.sendState ? { state: outcome.sendState } : {}),
-        step: { ...outcome.step, ...(result.changed ? {} : { detail: `${outcome.step.detail ?? ''} (no change: message is ${result.status})`.trim() }) },
+        ...(ended ? { state: ended } : {}),
+        steps: [step, ...(ended && !outcome.sendState ? [{ name: 'complete', state: result.status }] : [])],
       });
       if (send && result.changed && result.status === 'DELIVERED') observeSendLatency(send.channel, 'DELIVERED', send.createdAt, outcome.move.at ? new Date(outcome.move.at) : new Date());
-      return result;
+      return { ...result, ...(ended ? { sendState: ended } : {}) };
     });
   };
+}
+
+export interface Settled {
+  changed: boolean;
+  status: MessageStatus;
+  /** The state the send ended in, when this settle ended it. */
+  sendState?: SendState;
 }
 
 /** A fault that may pass (edna error-system, retries spent): shown on the message while the send waits for retrySend. */
@@ -66,6 +80,8 @@ export interface AbandonInput {
   /** What went wrong, for the supervisor. */
   reason: string;
   errors: UserError[];
+  /** The send as asked: its record is written if the failing step came before it was (acceptSend). */
+  request?: SendRequest;
 }
 
 /**
@@ -76,6 +92,7 @@ export interface AbandonInput {
 export function abandonSendActivity(deps: ActivityDeps) {
   return async function abandonSend(input: AbandonInput): Promise<{ messageStatus: MessageStatus | null }> {
     return deps.db.transaction(async (tx) => {
+      if (input.request) await createSendRecord(tx, input.request);
       let messageStatus: MessageStatus | null = null;
       if (input.messageId) {
         const moved = await moveMessageStatus(tx, input.messageId, {

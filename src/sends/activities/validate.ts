@@ -18,41 +18,55 @@ export interface Validation {
   conflictThreadId: string | null;
 }
 
-/** Step 1: record the send, gather the facts, and apply the rules (R1–R16). */
+/**
+ * Step 1 of a send begun before acceptSend (old histories): record the send, then check it.
+ */
 export function validateSendActivity(deps: ActivityDeps) {
   return async function validateSend(request: SendRequest): Promise<Validation> {
-    const { db } = deps;
-    await createSendRecord(db, request);
-    const loaded = await loadClientFacts(db, request.clientId);
-    if (!loaded) return reject(deps, request, [userError('NOT_FOUND', 'No such client.', ['clientId'])], null);
-    const [standChannels, agentRows, templateCounts] = await Promise.all([
-      listStandChannels(db, loaded.client.standId),
-      request.agentId ? getAgents(db, [request.agentId]) : Promise.resolve([]),
-      approvedTextTemplateCounts(db),
-    ]);
-    const stand = findStandChannel(standChannels, request.channel);
-    if (!stand) return reject(deps, request, [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], null);
-    const agent = agentRows[0] ?? null;
-    const option = clientChannelOption(toSettings(stand), loaded.facts, templateCounts.get(request.channel) ?? 0, new Date(), configuredChannels(deps.config));
-    const target = request.disposition?.target;
-    const [template, attachment, transferTarget] = await Promise.all([
-      request.template ? (isUuid(request.template.templateId) ? loadTemplateSpec(db, request.template.templateId) : Promise.resolve(null)).then((t) => (t?.row.usable ? t : null)) : Promise.resolve(undefined),
-      request.attachmentId ? (isUuid(request.attachmentId) ? getAttachments(db, [request.attachmentId]) : Promise.resolve([])).then((r) => r[0] ?? null) : Promise.resolve(undefined),
-      target ? (isUuid(target.id) ? getTransferTargets(db, [target.id]) : Promise.resolve([])).then((r) => r.find((t) => t.standId === loaded.client.standId) ?? null) : Promise.resolve(undefined),
-    ]);
-    const errors = checkSend(request, {
-      channel: request.channel,
-      agent: agent ? { status: agent.status, login: agent.login } : null,
-      option,
-      strictTemplates: stand.strictTemplates,
-      ...(template !== undefined ? { template } : {}),
-      ...(attachment !== undefined ? { attachment } : {}),
-      ...(transferTarget !== undefined ? { transferTarget } : {}),
-    });
-    if (errors.length > 0) return reject(deps, request, errors, loaded.activeThread?.id ?? null);
-    await recordProgress(db, request.sendId, { state: 'RESERVING', step: { name: 'validate', state: 'PASSED' } });
+    await createSendRecord(deps.db, request);
+    const verdict = await checkSendRequest(deps, request);
+    if (verdict.errors.length > 0) return reject(deps, request, verdict.errors, verdict.activeThreadId);
+    await recordProgress(deps.db, request.sendId, { state: 'RESERVING', step: { name: 'validate', state: 'PASSED' } });
     return { errors: [], conflictThreadId: null };
   };
+}
+
+export interface Verdict {
+  errors: UserError[];
+  /** The client's active thread, if any (for ACTIVE_THREAD_EXISTS). */
+  activeThreadId: string | null;
+}
+
+/** Gathers the facts a send is judged by and applies the rules (R1–R16); writes nothing. */
+export async function checkSendRequest(deps: ActivityDeps, request: SendRequest): Promise<Verdict> {
+  const { db } = deps;
+  const loaded = await loadClientFacts(db, request.clientId);
+  if (!loaded) return { errors: [userError('NOT_FOUND', 'No such client.', ['clientId'])], activeThreadId: null };
+  const [standChannels, agentRows, templateCounts] = await Promise.all([
+    listStandChannels(db, loaded.client.standId),
+    request.agentId ? getAgents(db, [request.agentId]) : Promise.resolve([]),
+    approvedTextTemplateCounts(db),
+  ]);
+  const stand = findStandChannel(standChannels, request.channel);
+  if (!stand) return { errors: [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], activeThreadId: null };
+  const agent = agentRows[0] ?? null;
+  const option = clientChannelOption(toSettings(stand), loaded.facts, templateCounts.get(request.channel) ?? 0, new Date(), configuredChannels(deps.config));
+  const target = request.disposition?.target;
+  const [template, attachment, transferTarget] = await Promise.all([
+    request.template ? (isUuid(request.template.templateId) ? loadTemplateSpec(db, request.template.templateId) : Promise.resolve(null)).then((t) => (t?.row.usable ? t : null)) : Promise.resolve(undefined),
+    request.attachmentId ? (isUuid(request.attachmentId) ? getAttachments(db, [request.attachmentId]) : Promise.resolve([])).then((r) => r[0] ?? null) : Promise.resolve(undefined),
+    target ? (isUuid(target.id) ? getTransferTargets(db, [target.id]) : Promise.resolve([])).then((r) => r.find((t) => t.standId === loaded.client.standId) ?? null) : Promise.resolve(undefined),
+  ]);
+  const errors = checkSend(request, {
+    channel: request.channel,
+    agent: agent ? { status: agent.status, login: agent.login } : null,
+    option,
+    strictTemplates: stand.strictTemplates,
+    ...(template !== undefined ? { template } : {}),
+    ...(attachment !== undefined ? { attachment } : {}),
+    ...(transferTarget !== undefined ? { transferTarget } : {}),
+  });
+  return { errors, activeThreadId: loaded.activeThread?.id ?? null };
 }
 
 async function reject(deps: ActivityDeps, request: SendRequest, errors: UserError[], activeThreadId: string | null): Promise<Validation> {
