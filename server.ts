@@ -18,6 +18,9 @@ const apiOnly = Boolean(config.temporal.address && config.databaseUrl);
 
 let stop: () => Promise<void> = async () => undefined;
 let stopping = false;
+/** Ctrl-C during start-up: the parts started so far stop before the process exits. */
+const startUp = new AbortController();
+let starting: Promise<void> = Promise.resolve();
 /**
  * Stops every part in reverse, each within a bound, then exits. A signal that arrives meanwhile
  * changes nothing: the Temporal SDK sends SIGINT to its dev server's process group, which is ours,
@@ -30,16 +33,25 @@ async function shutdown(reason: string, code: number): Promise<void> {
   }
   stopping = true;
   logger.info({ reason }, 'stopping Herald');
+  startUp.abort(new StartUpInterrupted(reason));
+  await starting.catch(() => undefined);
   await stop();
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown('SIGINT', 0));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
+class StartUpInterrupted extends Error {
+  constructor(reason: string) {
+    super(`start-up interrupted (${reason})`);
+  }
+}
+
+starting = apiOnly ? startApiOnly(config) : startEmbeddedHerald(config);
 try {
-  if (apiOnly) await startApiOnly(config);
-  else await startEmbeddedHerald(config);
+  await starting;
 } catch (err) {
+  if (err instanceof StartUpInterrupted) await new Promise(() => undefined); // shutdown() exits
   logger.fatal({ err }, `Herald could not start: ${err instanceof Error ? err.message : String(err)}`);
   await shutdown('start-up failed', 1);
 }
@@ -64,7 +76,7 @@ async function startEmbeddedHerald(base: Config): Promise<void> {
   const { startEmbedded } = await import('./src/embedded.js');
   const { installTemporalRuntime } = await import('./src/temporal/runtime.js');
   if (base.temporal.metricsPort) installTemporalRuntime({ metricsBindAddress: `127.0.0.1:${base.temporal.metricsPort}` });
-  const herald = await startEmbedded(base, { log: (line) => logger.info(line) });
+  const herald = await startEmbedded(base, { log: (line) => logger.info(line), signal: startUp.signal });
   stop = () => herald.close();
   await scheduleTemplateSync(herald.api.services.templateSync);
   const { config, sandboxes } = herald;

@@ -39,6 +39,8 @@ export interface EmbeddedOptions {
   };
   /** Progress lines (provisioning the Temporal CLI, say). */
   log?: (line: string) => void;
+  /** Aborted (Ctrl-C during start-up): what has started stops, and start-up fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface Embedded {
@@ -81,11 +83,14 @@ export async function startEmbedded(base: Config, options: EmbeddedOptions = {})
   };
   async function start<T>(name: string, begin: () => Promise<T>, stop?: (value: T) => Promise<unknown>): Promise<T> {
     try {
+      options.signal?.throwIfAborted();
       const value = await begin();
       if (stop) started.push([name, () => stop(value)]);
+      options.signal?.throwIfAborted();
       return value;
     } catch (err) {
       await stopAll();
+      if (options.signal?.aborted) throw options.signal.reason;
       throw new Error(`${name} did not start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
