@@ -90,6 +90,13 @@ export function checkPageSize(first: number, field: readonly string[]): UserErro
   return first >= 1 && first <= MAX_PAGE ? null : userError('INVALID_INPUT', `${show(field)} is ${first}; a page holds 1 to ${MAX_PAGE} items.`, [...field]);
 }
 
+/** A provider's timestamp as a date Herald can store, or null when it is not one (unparseable, or outside the years). */
+export function storableDate(value: unknown): Date | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const date = new Date(value);
+  return checkDate(date) ? null : date;
+}
+
 export function checkDate(date: Date): string | null {
   if (Number.isNaN(date.getTime())) return 'is not a date';
   const year = date.getUTCFullYear();

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { FAILURE_MESSAGES } from '../../domain/deliveryFailures.js';
 import { TRANSIENT_EDNA_ERRORS, failureCodeForEdna, messageStatusForEdna } from './codes.js';
+import { storableDate } from '../../domain/input.js';
 import type { Channel } from '../../domain/enums.js';
 import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
 import type { InboundInput } from '../../domain/inbound.js';
@@ -34,7 +35,8 @@ export function parseStatusCallback(body: unknown): { providerRequestId: string;
   const status = messageStatusForEdna(cb.status);
   if (status === undefined) throw new WebhookRefusal(400, `"${cb.status}" is not an edna status.`);
   if (status === null) return { ignore: `${cb.status} changes nothing for the client` };
-  const at = cb.statusAt && !Number.isNaN(Date.parse(cb.statusAt)) ? new Date(cb.statusAt).toISOString() : new Date().toISOString();
+  // edna's own time when it is one Herald can store; otherwise the time it reached us.
+  const at = (storableDate(cb.statusAt) ?? new Date()).toISOString();
   const failed = status === 'UNDELIVERED' || status === 'FAILED';
   const failureCode = failed ? (failureCodeForEdna(cb.error) ?? 'PROVIDER_ERROR') : null;
   return {
@@ -68,7 +70,7 @@ export function parseInbound(body: unknown): InboundInput {
   if (!channel) throw new WebhookRefusal(400, `"${m.channelType}" is not a channel edna carries.`);
   const address = m.subscriber?.identifier;
   if (typeof address !== 'string' || !address) throw new WebhookRefusal(400, 'subscriber.identifier is missing.');
-  const at = m.receivedAt && !Number.isNaN(Date.parse(m.receivedAt)) ? new Date(m.receivedAt) : new Date();
+  const at = storableDate(m.receivedAt) ?? new Date();
   const name = [m.userInfo?.firstName, m.userInfo?.lastName].filter(Boolean).join(' ') || m.userInfo?.userName || null;
   return { channel, address, text: m.messageContent?.text ?? null, name, receivedAt: at };
 }

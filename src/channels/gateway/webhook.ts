@@ -3,6 +3,7 @@ import { FAILURE_MESSAGES } from '../../domain/deliveryFailures.js';
 import { CHANNEL_HEADER, SIGNATURE_HEADER, signatureMatches } from './signature.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from '../../domain/channels.js';
 import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode, type MessageStatus } from '../../domain/enums.js';
+import { EARLIEST_YEAR, LATEST_YEAR, storableDate } from '../../domain/input.js';
 import type { DeliveryStatusEvent } from '../../domain/deliveryStatus.js';
 import { WebhookRefusal, jsonBody, type StatusWebhook } from '../webhook.js';
 
@@ -44,7 +45,7 @@ export function parseGatewayStatus(body: unknown, channel: GatewayChannel): { pr
   if (typeof cb.status !== 'string' || !STATUSES.has(cb.status as MessageStatus)) {
     throw new WebhookRefusal(400, `status must be one of ${[...STATUSES].join(', ')}.`);
   }
-  if (cb.at !== undefined && (typeof cb.at !== 'string' || Number.isNaN(Date.parse(cb.at)))) throw new WebhookRefusal(400, 'at must be an ISO date-time.');
+  if (cb.at !== undefined && !storableDate(cb.at)) throw new WebhookRefusal(400, `at must be an ISO date-time between the years ${EARLIEST_YEAR} and ${LATEST_YEAR}.`);
   if (cb.error !== undefined && cb.error !== null && typeof cb.error !== 'string') throw new WebhookRefusal(400, 'error must be a string.');
   const status = cb.status as MessageStatus;
   const failed = status === 'UNDELIVERED' || status === 'FAILED';
