@@ -24,9 +24,12 @@ async function ports() {
 
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
+  // `npm start` on a laptop: PGlite in DATA_DIR, whatever database the suite runs on (the shared
+  // PostgreSQL database is other files' to seed and clean).
+  const { DATABASE_URL: _suiteDatabase, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    env: { ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -48,7 +51,9 @@ const me = async (port: string) => {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-agent-1' }, body: JSON.stringify({ query: '{ me { login } }' }),
   });
-  return ((await res.json()) as { data: { me: { login: string } } }).data.me.login;
+  const body = (await res.json()) as { data?: { me: { login: string } | null }; errors?: unknown };
+  if (!body.data?.me) throw new Error(`me answered ${JSON.stringify(body)}`);
+  return body.data.me.login;
 };
 
 describe('embedded Herald after a crash', () => {
