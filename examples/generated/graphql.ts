@@ -68,6 +68,7 @@ export type DeliveryFailureCode =
   | 'OUTSIDE_SESSION_WINDOW'
   | 'PROVIDER_ERROR'
   | 'PROVIDER_REJECTED'
+  | 'REFUSED_WHEN_DUE'
   | 'SYSTEM_ERROR'
   | 'TEMPLATE_MISMATCH';
 
@@ -103,6 +104,7 @@ export type MessageStatus =
   | 'FAILED'
   | 'PENDING'
   | 'READ'
+  | 'SCHEDULED'
   | 'SENT'
   | 'UNDELIVERED';
 
@@ -141,6 +143,8 @@ export type SendMessageInput = {
   onBehalfOfAgentId?: InputMaybe<Scalars['ID']['input']>;
   /** idempotency key; generated when absent */
   requestId?: InputMaybe<Scalars['ID']['input']>;
+  /** R25: send at this time instead of now (at most 30 days ahead); the send is SCHEDULED until then */
+  sendAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** EMAIL */
   subject?: InputMaybe<Scalars['String']['input']>;
   template?: InputMaybe<TemplateInput>;
@@ -156,6 +160,7 @@ export type SendState =
   | 'FAILED'
   | 'REJECTED'
   | 'RESERVING'
+  | 'SCHEDULED'
   | 'VALIDATING';
 
 export type SendStepState =
@@ -173,6 +178,7 @@ export type SendStepState =
   | 'REJECTED'
   | 'REQUESTED'
   | 'RESERVED'
+  | 'SCHEDULED'
   | 'SENT'
   | 'STARTED'
   | 'TRANSFER'

@@ -262,6 +262,8 @@ export const sends = pgTable('sends', {
   threadId: uuid('thread_id').references(() => threads.id),
   errors: jsonb('errors').$type<UserError[]>().notNull().default([]),
   steps: jsonb('steps').$type<SendStepRecord[]>().notNull().default([]),
+  /** R25: when a scheduled send falls due; null for a send made now. */
+  sendAt: timestamp('send_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

@@ -18,9 +18,13 @@ export interface SendRecordStart {
   threadId?: string | null;
 }
 
-/** The send's row for reads and supervision; the workflow is the source of truth, this its mirror. */
+/**
+ * The send's row for reads and supervision; the workflow is the source of truth, this its mirror.
+ * Written once, except that a SCHEDULED send's row (R25) takes the decision made when it fell due.
+ */
 export async function createSendRecord(tx: DbOrTx, request: SendRequest, start: SendRecordStart = { state: 'VALIDATING' }): Promise<void> {
   const at = new Date().toISOString();
+  const steps: SendStepRecord[] = [{ name: 'validate', state: 'STARTED', at }, ...(start.steps ?? []).map((step) => ({ ...step, at }))];
   await tx.insert(sends).values({
     id: request.sendId,
     requestId: request.requestId,
@@ -31,11 +35,23 @@ export async function createSendRecord(tx: DbOrTx, request: SendRequest, start: 
     channel: request.channel,
     state: start.state,
     disposition: request.disposition?.kind ?? null,
-    steps: [{ name: 'validate', state: 'STARTED', at }, ...(start.steps ?? []).map((step) => ({ ...step, at }))],
+    steps,
     errors: start.errors ?? [],
     messageId: start.messageId ?? null,
     threadId: start.threadId ?? null,
-  }).onConflictDoNothing();
+    sendAt: request.sendAt ? new Date(request.sendAt) : null,
+  }).onConflictDoUpdate({
+    target: sends.id,
+    set: {
+      state: start.state,
+      steps: sql`${sends.steps} || ${JSON.stringify(steps)}::jsonb`,
+      errors: start.errors ?? [],
+      ...(start.messageId ? { messageId: start.messageId } : {}),
+      ...(start.threadId ? { threadId: start.threadId } : {}),
+      updatedAt: new Date(),
+    },
+    where: eq(sends.state, 'SCHEDULED'),
+  });
   await publish(tx, { type: 'send', sendId: request.sendId });
 }
 

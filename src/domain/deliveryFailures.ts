@@ -12,4 +12,5 @@ export const FAILURE_MESSAGES: Record<DeliveryFailureCode, string> = {
   PROVIDER_ERROR: 'The channel failed to deliver the message.',
   EXPIRED: 'No delivery status arrived in time.',
   SYSTEM_ERROR: 'Herald could not carry out a step of the send.',
+  REFUSED_WHEN_DUE: 'When the scheduled send fell due, the rules no longer allowed it; nothing was sent.',
 };

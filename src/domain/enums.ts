@@ -14,7 +14,7 @@ export type ThreadStatus = (typeof THREAD_STATUSES)[number];
 export const MESSAGE_DIRECTIONS = ['INBOUND', 'OUTBOUND'] as const;
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 
-export const MESSAGE_STATUSES = ['PENDING', 'SENT', 'DELIVERED', 'READ', 'UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
+export const MESSAGE_STATUSES = ['SCHEDULED', 'PENDING', 'SENT', 'DELIVERED', 'READ', 'UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const DELIVERY_FAILURE_CODES = [
@@ -22,6 +22,8 @@ export const DELIVERY_FAILURE_CODES = [
   'PROVIDER_REJECTED', 'PROVIDER_ERROR', 'EXPIRED',
   // Herald itself could not carry out a step of the send (its reason is in the message).
   'SYSTEM_ERROR',
+  // A scheduled send was refused by the rules when it fell due (R25; the reasons are in the message).
+  'REFUSED_WHEN_DUE',
 ] as const;
 export type DeliveryFailureCode = (typeof DELIVERY_FAILURE_CODES)[number];
 
@@ -47,7 +49,7 @@ export const CHANNEL_UNAVAILABLE_REASONS = [
 export type ChannelUnavailableReason = (typeof CHANNEL_UNAVAILABLE_REASONS)[number];
 
 export const SEND_STATES = [
-  'VALIDATING', 'RESERVING', 'DELIVERING', 'AWAITING_STATUS', 'COMPLETED', 'FAILED', 'REJECTED', 'CONFLICT', 'CANCELLED',
+  'SCHEDULED', 'VALIDATING', 'RESERVING', 'DELIVERING', 'AWAITING_STATUS', 'COMPLETED', 'FAILED', 'REJECTED', 'CONFLICT', 'CANCELLED',
 ] as const;
 export type SendState = (typeof SEND_STATES)[number];
 
@@ -59,7 +61,7 @@ export type ThreadEventKind = (typeof THREAD_EVENT_KINDS)[number];
  * channel reported, or the disposition applied. UNKNOWN only for a record no version writes now.
  */
 export const SEND_STEP_STATES = [
-  'STARTED', 'PASSED', 'REJECTED', 'CONFLICT', 'RESERVED', 'ACCEPTED', 'WAITING', 'WAITING_FOR_RETRY', 'REQUESTED',
+  'SCHEDULED', 'STARTED', 'PASSED', 'REJECTED', 'CONFLICT', 'RESERVED', 'ACCEPTED', 'WAITING', 'WAITING_FOR_RETRY', 'REQUESTED',
   'PENDING', 'SENT', 'DELIVERED', 'READ', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'CANCELLED',
   'CLOSE', 'ASSIGN_TO_ME', 'TRANSFER', 'UNKNOWN',
 ] as const;

@@ -1,8 +1,10 @@
 import type { MessageStatus } from './enums.js';
 
-// The one source of the message status sets. R19: a message only moves forward. PENDING < SENT <
+// The one source of the message status sets. R19: a message only moves forward. SCHEDULED (R25) <
+// PENDING < SENT <
 // DELIVERED < READ, and the final failures end it from wherever it is; nothing leaves a final status.
 const RANK: Record<MessageStatus, number> = {
+  SCHEDULED: -1,
   PENDING: 0,
   SENT: 1,
   DELIVERED: 2,
@@ -33,5 +35,7 @@ export function statusRank(status: MessageStatus): number {
 
 export function canMoveTo(from: MessageStatus, to: MessageStatus): boolean {
   if (isFinal(from)) return false;
+  // A scheduled message (R25) goes out as PENDING, or ends without going out.
+  if (from === 'SCHEDULED') return to === 'PENDING' || endsInFailure(to);
   return RANK[to] > RANK[from];
 }

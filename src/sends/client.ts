@@ -21,6 +21,8 @@ export function requestFingerprint(request: Omit<SendRequest, 'sendId' | 'finger
     agentId: request.agentId, clientId: request.clientId, channel: request.channel, text: request.text ?? null,
     attachmentId: request.attachmentId ?? null, template: request.template ?? null, subject: request.subject ?? null,
     bcc: request.bcc ?? null, disposition: request.disposition ?? null,
+    // Only a scheduled send adds its time, so the hashes of sends made before R25 still match.
+    ...(request.sendAt ? { sendAt: request.sendAt } : {}),
   };
   return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
 }

@@ -9,6 +9,7 @@ import { capabilitiesOf } from '../domain/channels.js';
 import type { MessageStatus, SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import { endsInFailure, isFinal, statusRank } from '../domain/messageStatus.js';
+import { waitUntil } from '../domain/schedule.js';
 import type { SendRequest } from '../domain/send.js';
 import {
   DATA_ERROR, PERMANENT_DELIVERY_FAILURE, SA_STATE, acceptedUpdate, cancelSignal, cancelUpdate, retryUpdate, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
@@ -85,7 +86,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
 
   // Before the channel has the message, or while a failed attempt waits for a retry; never after
   // the channel took it (the message is then SENT and out of our hands).
-  const cancellable = () => awaitingRetry || (state === 'DELIVERING' && !delivering && messageStatus === 'PENDING');
+  const cancellable = () => state === 'SCHEDULED' || awaitingRetry || (state === 'DELIVERING' && !delivering && messageStatus === 'PENDING');
   const snapshot = (): SendSnapshot => ({
     state, errors: answer?.errors ?? [], messageId, threadId, conflictThreadId: answer?.conflictThreadId ?? null,
     messageStatus, cancellable: cancellable(), cancelRequested, awaitingRetry, attempt,
@@ -128,7 +129,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     state = next;
     // Each write is a visibility update in the Temporal server: the short send writes the state a
     // supervisor filters on (waiting for a status, ended), not each step on the way.
-    if (!short || (changed && (next === 'AWAITING_STATUS' || ENDED.has(next)))) upsertSearchAttributes([{ key: SA_STATE, value: next }]);
+    if (!short || (changed && (next === 'SCHEDULED' || next === 'AWAITING_STATUS' || ENDED.has(next)))) upsertSearchAttributes([{ key: SA_STATE, value: next }]);
   };
   const finish = async (): Promise<SendSnapshot> => {
     await condition(allHandlersFinished);
@@ -159,12 +160,18 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     return short ? shortSend() : firstVersion();
   }
 
-  /** validate and reserve (one local activity) → deliver, dispose → await status. */
+  /** [schedule → wait until due] → validate and reserve (one local activity) → deliver, dispose → await status. */
   async function shortSend(): Promise<SendSnapshot> {
+    if (request.sendAt && !(await scheduled(request.sendAt))) return finish();
     const acceptance = await local.acceptSend(request).catch((err: unknown) => { throw asStepFailure(err, 'acceptSend'); });
     if (!acceptance.ok) {
       enter(acceptance.state);
       answerWith(acceptance.errors, acceptance.conflictThreadId);
+      // A scheduled message the rules refused when it fell due ends FAILED in the client's history.
+      if (messageId) {
+        const reasons = acceptance.errors.map((e) => e.message).join(' ');
+        await settle({ status: 'FAILED', failure: { code: 'REFUSED_WHEN_DUE', providerCode: null, message: `Not sent when due: ${reasons}` } }, acceptance.state, { name: 'due', state: acceptance.state });
+      }
       return finish();
     }
     messageId = acceptance.messageId;
@@ -186,6 +193,31 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     enter(then.state);
     if (caps.deliveryReceipts) await awaitFinalStatus();
     return finish();
+  }
+
+  /**
+   * R25: checked and written down SCHEDULED now (the caller's answer), then a durable timer until
+   * sendAt; cancelSend ends it meanwhile. False when it was refused or cancelled.
+   */
+  async function scheduled(sendAt: string): Promise<boolean> {
+    const scheduling = await local.scheduleSend(request).catch((err: unknown) => { throw asStepFailure(err, 'scheduleSend'); });
+    if (!scheduling.ok) {
+      enter('REJECTED');
+      answerWith(scheduling.errors, null);
+      return false;
+    }
+    messageId = scheduling.messageId;
+    messageStatus = 'SCHEDULED';
+    enter('SCHEDULED');
+    answerWith([], null);
+    const waitMs = waitUntil(sendAt, Date.now());
+    if (waitMs > 0) await condition(() => cancelRequested, waitMs);
+    if (cancelRequested) {
+      await settle({ status: 'CANCELLED', note: 'cancelled before it fell due' }, 'CANCELLED', { name: 'cancel', state: 'CANCELLED' });
+      return false;
+    }
+    enter('VALIDATING');
+    return true;
   }
 
   /** The first version's steps, one activity each; sends begun with it replay here. */

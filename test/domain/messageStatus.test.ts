@@ -72,9 +72,10 @@ describe('canMoveTo (R19)', () => {
     expect(canMoveTo('FAILED', 'DELIVERED')).toBe(false);
   });
 
-  it('R19: the full transition table has exactly the expected allowed moves', () => {
+  it('R19, R25: the full transition table has exactly the expected allowed moves (a SCHEDULED message goes out PENDING or ends)', () => {
     const allowed = MESSAGE_STATUSES.flatMap((from) => MESSAGE_STATUSES.filter((to) => canMoveTo(from, to)).map((to) => `${from}->${to}`));
     const expected = [
+      ...['PENDING', ...FAILURES].map((t) => `SCHEDULED->${t}`),
       ...['SENT', 'DELIVERED', 'READ', ...FAILURES].map((t) => `PENDING->${t}`),
       ...['DELIVERED', 'READ', ...FAILURES].map((t) => `SENT->${t}`),
       ...['READ', ...FAILURES].map((t) => `DELIVERED->${t}`),

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/embedded.js';
+import { gql, ports, startHerald as start, started, until } from '../support/npmStart.js';
 import { findDevServerPid } from '../../src/temporal/leftovers.js';
 
 // Embedded Herald as `npm start` runs it (server.ts in a process of its own): killed with
@@ -12,49 +11,11 @@ import { findDevServerPid } from '../../src/temporal/leftovers.js';
 // it instead of silently using it; a port held by anyone else is refused with a clear message;
 // and it listens on 127.0.0.1 only.
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of started) child.kill('SIGKILL');
 });
 
-async function ports() {
-  return { PORT: String(await freePort()), SANDBOX_PORT: '0', TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()) };
-}
-
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let output = '';
-  // `npm start` on a laptop: PGlite in DATA_DIR, whatever database the suite runs on (the shared
-  // PostgreSQL database is other files' to seed and clean).
-  const { DATABASE_URL: _suiteDatabase, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: ROOT,
-    env: { ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string) {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const me = async (port: string) => {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer demo-agent-1' }, body: JSON.stringify({ query: '{ me { login } }' }),
-  });
-  const body = (await res.json()) as { data?: { me: { login: string } | null }; errors?: unknown };
-  if (!body.data?.me) throw new Error(`me answered ${JSON.stringify(body)}`);
-  return body.data.me.login;
-};
+const me = async (port: string) => (await gql(port, 'demo-agent-1', '{ me { login } }')).me.login as string;
 
 describe('embedded Herald after a crash', () => {
   it('a dev server left by a SIGKILLed Herald is found by its pid file and stopped at the next start; Herald listens on 127.0.0.1 only', async () => {

@@ -14,7 +14,7 @@ import { clientId, newClient, send, sendReaches, wroteInRecently } from '../supp
 // would not is a nondeterminism error for every send in flight when it is deployed. Live histories
 // are recorded from real sends here; RECORD_HISTORIES=<folder> also writes them to
 // test/fixtures/histories/<folder> (one folder per version of the workflow: v1-first-version,
-// v2-short-send, ...), and every fixture under test/fixtures/histories is replayed on every run.
+// v2-short-send, v3-send-later: the sends that version added; ...), and every fixture under test/fixtures/histories is replayed on every run.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const RECORD = process.env.RECORD_HISTORIES && process.env.RECORD_HISTORIES !== '0' ? process.env.RECORD_HISTORIES : null;
@@ -110,6 +110,17 @@ describe('replay: outboundSend histories', () => {
     expect((await sendReaches(herald, transient.send.id, ['CANCELLED'])).message.status).toBe('CANCELLED');
     recorded.push({ name: 'cancelled-awaiting-retry', sendId: transient.send.id });
 
+    // Send later (R25): scheduled, due two seconds on, delivered; and one cancelled while it waits.
+    const inTwoSeconds = new Date(Date.now() + 2000).toISOString();
+    const later = await send(herald, 'demo-agent-1', { clientId: await clientId(herald, 'Hiro'), channel: 'VIBER', text: 'A reminder, as promised.', disposition: CLOSE, sendAt: inTwoSeconds });
+    expect(later.send.state).toBe('SCHEDULED');
+    const unwanted = await send(herald, 'demo-agent-1', { clientId: anna, channel: 'EMAIL', text: 'Never mind.', sendAt: new Date(Date.now() + 600_000).toISOString() });
+    expect(unwanted.send.state).toBe('SCHEDULED');
+    const unscheduled = await herald.gql('demo-agent-1', 'mutation($id: ID!) { cancelSend(id: $id) { send { state } userErrors { code message } } }', { id: unwanted.send.id });
+    expect(unscheduled.data.cancelSend).toEqual({ send: { state: 'CANCELLED' }, userErrors: [] });
+    expect((await sendReaches(herald, later.send.id, ['COMPLETED'])).message.status).toBe('READ');
+    recorded.push({ name: 'scheduled-completed', sendId: later.send.id }, { name: 'scheduled-cancelled', sendId: unwanted.send.id });
+
     const histories = await Promise.all(recorded.map(async ({ name, sendId }) => ({ name, workflowId: sendId, history: await historyOf(sendId) })));
     for (const h of histories) expect(h.history.events?.length, h.name).toBeGreaterThan(0);
 
@@ -126,7 +137,7 @@ describe('replay: outboundSend histories', () => {
     const files = fs.existsSync(FIXTURES) ? (fs.readdirSync(FIXTURES, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort() : [];
     expect(files.length, `no fixtures in ${FIXTURES}; record them with RECORD_HISTORIES=<version folder>`).toBeGreaterThan(0);
     // Every version of the workflow that ever ran is here: a change that breaks one breaks sends in flight.
-    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send']));
+    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send', 'v3-send-later']));
     const histories = files.map((file) => ({
       name: file,
       workflowId: `fixture:${file}`,

@@ -12,8 +12,10 @@ import { SEND_STEP_STATES, type SendStepState } from '../../domain/enums.js';
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { sendIdFor, type SendRequest } from '../../domain/send.js';
+import { checkSendAt } from '../../domain/schedule.js';
 import { requestFingerprint, type ActionResult } from '../../sends/client.js';
 import { workflowEvents } from '../../sends/history.js';
+import { previewSend, type MessagePreview } from '../../sends/preview.js';
 import { callerOf, visibleClient, visibleSend } from '../access.js';
 import { AgentType } from '../agents/types.js';
 import { ClientType } from '../clients/types.js';
@@ -23,7 +25,7 @@ import { toGraphQLError } from '../errors.js';
 import { events, fresh, startingWith } from '../realtime.js';
 import { MessageType, ThreadType } from '../threads/types.js';
 import {
-  OutboundSendConnectionType, OutboundSendType, SendFilterInput, SendMessageInput, SendMessagePayload, SendStepType, WorkflowEventType,
+  MessagePreviewType, OutboundSendConnectionType, OutboundSendType, SendFilterInput, SendMessageInput, SendMessagePayload, SendStepType, WorkflowEventType,
 } from './types.js';
 
 // Sends: started, cancelled and retried (R1–R21), read one at a time or listed for supervision
@@ -82,34 +84,47 @@ async function senderOf(ctx: Context, onBehalfOfAgentId: string | null | undefin
   }
 }
 
+/**
+ * What a sendMessage input asks for, once the caller may ask it (R23), the client is one they see
+ * and sendAt is a time a send can be scheduled for (R25); otherwise the error to answer with.
+ */
+async function askedSend(ctx: Context, input: SendMessageInput): Promise<Omit<SendRequest, 'sendId' | 'fingerprint'> | UserError> {
+  const viewer = ctx.viewer!;
+  const sender = await senderOf(ctx, input.onBehalfOfAgentId);
+  if ('code' in sender) return sender;
+  const requestId = input.requestId ?? randomUUID();
+  if (!REQUEST_ID.test(requestId)) return userError('INVALID_INPUT', 'A requestId is 1 to 128 letters, digits, dots, colons, underscores or dashes.', ['requestId']);
+  const client = await visibleClient(ctx, input.clientId);
+  if (!client) return userError('NOT_FOUND', 'No such client.', ['clientId']);
+  const badTime = input.sendAt ? checkSendAt(input.sendAt, new Date()) : null;
+  if (badTime) return badTime;
+  return {
+    requestId,
+    requestedById: viewer.id,
+    agentId: sender.agentId,
+    clientId: client.id,
+    channel: input.channel,
+    text: input.text ?? null,
+    attachmentId: input.attachmentId ?? null,
+    template: input.template ? { templateId: input.template.templateId, variables: input.template.variables ?? [] } : null,
+    subject: input.subject ?? null,
+    bcc: input.bcc ?? null,
+    disposition: input.disposition
+      ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
+      : null,
+    ...(input.sendAt ? { sendAt: input.sendAt.toISOString() } : {}),
+  };
+}
+
 @Resolver(() => OutboundSendType)
 export class SendResolver {
   @Authorized(...STAFF)
   @Mutation(() => SendMessagePayload)
   async sendMessage(@Ctx() ctx: Context, @Arg('input', () => SendMessageInput) input: SendMessageInput): Promise<SendMessagePayload> {
     const viewer = ctx.viewer!;
-    const sender = await senderOf(ctx, input.onBehalfOfAgentId);
-    if ('code' in sender) return refuse(sender);
-    const requestId = input.requestId ?? randomUUID();
-    if (!REQUEST_ID.test(requestId)) return refuse(userError('INVALID_INPUT', 'A requestId is 1 to 128 letters, digits, dots, colons, underscores or dashes.', ['requestId']));
-    const client = await visibleClient(ctx, input.clientId);
-    if (!client) return refuse(userError('NOT_FOUND', 'No such client.', ['clientId']));
-
-    const asked: Omit<SendRequest, 'sendId' | 'fingerprint'> = {
-      requestId,
-      requestedById: viewer.id,
-      agentId: sender.agentId,
-      clientId: client.id,
-      channel: input.channel,
-      text: input.text ?? null,
-      attachmentId: input.attachmentId ?? null,
-      template: input.template ? { templateId: input.template.templateId, variables: input.template.variables ?? [] } : null,
-      subject: input.subject ?? null,
-      bcc: input.bcc ?? null,
-      disposition: input.disposition
-        ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
-        : null,
-    };
+    const asked = await askedSend(ctx, input);
+    if ('code' in asked) return refuse(asked);
+    const { requestId } = asked;
     const fingerprint = requestFingerprint(asked);
     // R21: a requestId is the caller's own. The same one again finds its send (whatever id it was
     // given); with other parameters it is refused, never answered with the old send.
@@ -137,6 +152,17 @@ export class SendResolver {
     // The workflow's answer is the truth as of now; the record may still be catching up with it.
     if (outcome.kind === 'answered') return payloadFor(ctx, send, outcome.answer.errors, outcome.answer.conflictThreadId);
     return payloadFor(ctx, send, send.errors, null);
+  }
+
+  /** R27: the same checks as sendMessage, the message as it would go out; no side effects. */
+  @Authorized(...STAFF)
+  @Query(() => MessagePreviewType)
+  async previewMessage(@Ctx() ctx: Context, @Arg('input', () => SendMessageInput) input: SendMessageInput): Promise<MessagePreview> {
+    const asked = await askedSend(ctx, input);
+    if ('code' in asked) {
+      return { channel: input.channel, header: null, body: null, footer: null, subject: null, bcc: [], attachment: null, templateRequirement: null, sendAt: input.sendAt ?? null, userErrors: [asked] };
+    }
+    return previewSend(ctx, { ...asked, sendId: sendIdFor(ctx.viewer!.id, asked.requestId) });
   }
 
   @Authorized(...STAFF)

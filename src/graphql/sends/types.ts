@@ -1,11 +1,11 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type * as E from '../../domain/enums.js';
 import { ClientChannelType } from '../clients/types.js';
 import { connectionType } from '../common/connection.js';
 import { NodeInterface } from '../common/node.js';
 import { UserErrorType } from '../common/payload.js';
 import {
-  ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, SendStepStateEnum, TransferTargetKindEnum,
+  ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, SendStepStateEnum, TemplateRequirementEnum, TransferTargetKindEnum,
 } from '../scalars.js';
 import { ThreadType } from '../threads/types.js';
 
@@ -34,6 +34,7 @@ export class OutboundSendType {
   @Field(() => ChannelEnum) channel!: E.Channel;
   @Field(() => DispositionKindEnum, { nullable: true }) disposition!: E.DispositionKind | null;
   @Field(() => [UserErrorType]) errors!: UserErrorType[];
+  @Field(() => DateTimeScalar, { nullable: true, description: 'R25: when a scheduled send falls due' }) sendAt!: Date | null;
   @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => DateTimeScalar) updatedAt!: Date;
 }
@@ -88,6 +89,7 @@ export class SendMessageInput {
   @Field(() => [String], { nullable: true, description: 'EMAIL' }) bcc?: string[] | null;
   @Field(() => DispositionInput, { nullable: true, description: 'required unless EMAIL' }) disposition?: DispositionInput | null;
   @Field(() => ID, { nullable: true, description: 'INTEGRATOR only' }) onBehalfOfAgentId?: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'R25: send at this time instead of now (at most 30 days ahead); the send is SCHEDULED until then' }) sendAt?: Date | null;
 }
 
 @InputType('SendFilter')
@@ -101,3 +103,25 @@ export class SendFilterInput {
 }
 
 export const OutboundSendConnectionType = connectionType('OutboundSend', () => OutboundSendType);
+
+@ObjectType('AttachmentPreview', { description: 'R27: the file as Herald detected it on upload' })
+export class AttachmentPreviewType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) fileName!: string;
+  @Field(() => String, { description: 'the type detected from the bytes, not the name' }) mimeType!: string;
+  @Field(() => Int, { description: 'bytes' }) size!: number;
+}
+
+@ObjectType('MessagePreview', { description: 'R27: what sendMessage would put in front of the client, and what it would answer now; nothing is written' })
+export class MessagePreviewType {
+  @Field(() => ChannelEnum) channel!: E.Channel;
+  @Field(() => String, { nullable: true, description: "the template's header with its variables filled" }) header!: string | null;
+  @Field(() => String, { nullable: true, description: 'the text, or the template body with its variables filled' }) body!: string | null;
+  @Field(() => String, { nullable: true }) footer!: string | null;
+  @Field(() => String, { nullable: true, description: 'EMAIL' }) subject!: string | null;
+  @Field(() => [String], { description: 'EMAIL' }) bcc!: string[];
+  @Field(() => AttachmentPreviewType, { nullable: true }) attachment!: AttachmentPreviewType | null;
+  @Field(() => TemplateRequirementEnum, { nullable: true, description: 'for this client on this channel (at sendAt when scheduled); null when the channel cannot be used' }) templateRequirement!: E.TemplateRequirement | null;
+  @Field(() => DateTimeScalar, { nullable: true }) sendAt!: Date | null;
+  @Field(() => [UserErrorType], { description: 'what sendMessage would answer now; empty when it would be accepted' }) userErrors!: UserErrorType[];
+}

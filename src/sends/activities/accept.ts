@@ -25,7 +25,8 @@ export function acceptSendActivity(deps: ActivityDeps) {
     const decided = await decisionMade(deps, request.sendId);
     if (decided) return decided;
 
-    const verdict = await checkSendRequest(deps, request);
+    // A scheduled send falling due (R25) was the agent's decision when they made it, in a status that allowed it.
+    const verdict = await checkSendRequest(deps, request, request.sendAt ? { agentStatusCounts: false } : {});
     if (verdict.errors.length > 0) {
       const conflict = verdict.errors.some((e) => e.code === 'ACTIVE_THREAD_EXISTS');
       const state = conflict ? 'CONFLICT' : 'REJECTED';

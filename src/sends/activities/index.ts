@@ -3,6 +3,7 @@ import { acceptSendActivity } from './accept.js';
 import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
+import { scheduleSendActivity } from './schedule.js';
 import { abandonSendActivity, noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
 import { validateSendActivity } from './validate.js';
 
@@ -11,6 +12,7 @@ export type { ActivityDeps } from './deps.js';
 /** The send's activities, built from what they touch. */
 export function createSendActivities(deps: ActivityDeps) {
   return {
+    scheduleSend: scheduleSendActivity(deps),
     acceptSend: acceptSendActivity(deps),
     validateSend: validateSendActivity(deps),
     reserveSend: reserveSendActivity(deps),

@@ -42,10 +42,47 @@ export interface ReservationRecord {
   conflict(errors: UserError[], activeThreadId: string | null): Promise<void>;
 }
 
-/** The message (and thread) this send reserved, if it did: running again finds what it made. */
+/**
+ * The message (and thread) this send reserved, if it did: running again finds what it made. A
+ * message still SCHEDULED (R25) is not a reservation: its send has not fallen due yet.
+ */
 export async function findReservation(deps: ActivityDeps, sendId: string): Promise<{ messageId: string; threadId: string | null } | null> {
-  const [existing] = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages).where(eq(messages.sendId, sendId));
+  const [existing] = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages)
+    .where(and(eq(messages.sendId, sendId), ne(messages.status, 'SCHEDULED')));
   return existing ? { messageId: existing.id, threadId: existing.threadId } : null;
+}
+
+/** The message as the client will read it; the history shows the template rendered with its variables (R16). */
+export async function outboundMessage(deps: ActivityDeps, request: SendRequest) {
+  const template = request.template ? await loadTemplateSpec(deps.db, request.template.templateId) : null;
+  const rendered = template && request.template ? renderTemplate(template, request.template.variables) : null;
+  return {
+    sendId: request.sendId,
+    clientId: request.clientId,
+    channel: request.channel,
+    direction: 'OUTBOUND' as const,
+    authorId: request.agentId,
+    text: rendered ? rendered.body : request.text?.trim() ? request.text : null,
+    header: rendered?.header ?? null,
+    footer: rendered?.footer ?? null,
+    templateId: template?.row.id ?? null,
+    templateVariables: request.template?.variables ?? null,
+    subject: request.subject ?? null,
+    attachmentId: request.attachmentId ?? null,
+    bcc: request.bcc ?? [],
+  };
+}
+
+/**
+ * The PENDING message a send goes out as: a scheduled send's message (R25) becomes it, placed in
+ * the history at the moment it went out; any other send's is written now.
+ */
+async function pendingMessage(tx: Tx, values: Awaited<ReturnType<typeof outboundMessage>>, threadId: string | null): Promise<string> {
+  const [scheduled] = await tx.update(messages).set({ threadId, status: 'PENDING', createdAt: new Date() })
+    .where(and(eq(messages.sendId, values.sendId), eq(messages.status, 'SCHEDULED'))).returning({ id: messages.id });
+  if (scheduled) return scheduled.id;
+  const [message] = await tx.insert(messages).values({ ...values, threadId, status: 'PENDING' }).returning({ id: messages.id });
+  return message!.id;
 }
 
 /**
@@ -57,33 +94,14 @@ export async function reserve(deps: ActivityDeps, request: SendRequest, record: 
   const existing = await findReservation(deps, request.sendId);
   if (existing) return { ok: true, ...existing };
   const opensThread = capabilitiesOf(request.channel).opensThread;
-  // The history shows what the client reads: the template rendered with its variables (R16).
-  const template = request.template ? await loadTemplateSpec(deps.db, request.template.templateId) : null;
-  const rendered = template && request.template ? renderTemplate(template, request.template.variables) : null;
+  const values = await outboundMessage(deps, request);
   try {
     const reserved = await deps.db.transaction(async (tx) => {
       let threadId: string | null = null;
       if (opensThread) {
         threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
       }
-      const [message] = await tx.insert(messages).values({
-        sendId: request.sendId,
-        clientId: request.clientId,
-        threadId,
-        channel: request.channel,
-        direction: 'OUTBOUND',
-        authorId: request.agentId,
-        text: rendered ? rendered.body : request.text?.trim() ? request.text : null,
-        header: rendered?.header ?? null,
-        footer: rendered?.footer ?? null,
-        templateId: template?.row.id ?? null,
-        templateVariables: request.template?.variables ?? null,
-        subject: request.subject ?? null,
-        attachmentId: request.attachmentId ?? null,
-        bcc: request.bcc ?? [],
-        status: 'PENDING',
-      }).returning({ id: messages.id });
-      const messageId = message!.id;
+      const messageId = await pendingMessage(tx, values, threadId);
       await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
       await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId, messageId });
       await record.reserved(tx, { messageId, threadId });

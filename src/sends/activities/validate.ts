@@ -1,12 +1,12 @@
 import { configuredChannels } from '../../config.js';
 import { getAgents, getTransferTargets } from '../../db/agents.js';
 import { loadClientFacts } from '../../db/clients.js';
-import { getAttachments } from '../../db/attachments.js';
+import { getAttachments, type AttachmentRow } from '../../db/attachments.js';
 import { createSendRecord } from '../../db/sends.js';
 import { recordProgress } from './progress.js';
 import { findStandChannel, listStandChannels, toSettings } from '../../db/stand.js';
-import { approvedTextTemplateCounts, loadTemplateSpec } from '../../db/templates.js';
-import { clientChannelOption } from '../../domain/clientChannels.js';
+import { approvedTextTemplateCounts, loadTemplateSpec, type LoadedTemplate } from '../../db/templates.js';
+import { clientChannelOption, type ClientChannelOption } from '../../domain/clientChannels.js';
 import { userError, type UserError } from '../../domain/errors.js';
 import type { SendRequest } from '../../domain/send.js';
 import { checkSend } from '../../domain/sendRules.js';
@@ -35,10 +35,22 @@ export interface Verdict {
   errors: UserError[];
   /** The client's active thread, if any (for ACTIVE_THREAD_EXISTS). */
   activeThreadId: string | null;
+  /** What was judged, for a preview (R27): the channel as the client has it, the template and file named. */
+  facts?: { option: ClientChannelOption; template: LoadedTemplate | null; attachment: AttachmentRow | null };
+}
+
+/** How a send is judged other than now and in full (R25: a scheduled send). */
+export interface CheckMoment {
+  /** The moment the session window is judged at (default now). */
+  at?: Date;
+  /** False when scheduling: a thread active now may be closed by the time the send is due. */
+  activeThreadRefuses?: boolean;
+  /** False when a scheduled send falls due: the agent decided when they scheduled it, in a status that allowed it. */
+  agentStatusCounts?: boolean;
 }
 
 /** Gathers the facts a send is judged by and applies the rules (R1–R16); writes nothing. */
-export async function checkSendRequest(deps: ActivityDeps, request: SendRequest): Promise<Verdict> {
+export async function checkSendRequest(deps: Pick<ActivityDeps, 'db' | 'config'>, request: SendRequest, moment: CheckMoment = {}): Promise<Verdict> {
   const { db } = deps;
   const loaded = await loadClientFacts(db, request.clientId);
   if (!loaded) return { errors: [userError('NOT_FOUND', 'No such client.', ['clientId'])], activeThreadId: null };
@@ -50,7 +62,8 @@ export async function checkSendRequest(deps: ActivityDeps, request: SendRequest)
   const stand = findStandChannel(standChannels, request.channel);
   if (!stand) return { errors: [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], activeThreadId: null };
   const agent = agentRows[0] ?? null;
-  const option = clientChannelOption(toSettings(stand), loaded.facts, templateCounts.get(request.channel) ?? 0, new Date(), configuredChannels(deps.config));
+  const facts = moment.activeThreadRefuses === false ? { ...loaded.facts, hasActiveThread: false } : loaded.facts;
+  const option = clientChannelOption(toSettings(stand), facts, templateCounts.get(request.channel) ?? 0, moment.at ?? new Date(), configuredChannels(deps.config));
   const target = request.disposition?.target;
   const [template, attachment, transferTarget] = await Promise.all([
     request.template ? (isUuid(request.template.templateId) ? loadTemplateSpec(db, request.template.templateId) : Promise.resolve(null)).then((t) => (t?.row.usable ? t : null)) : Promise.resolve(undefined),
@@ -59,14 +72,18 @@ export async function checkSendRequest(deps: ActivityDeps, request: SendRequest)
   ]);
   const errors = checkSend(request, {
     channel: request.channel,
-    agent: agent ? { status: agent.status, login: agent.login } : null,
+    agent: agent ? { status: moment.agentStatusCounts === false ? 'ACTIVE' : agent.status, login: agent.login } : null,
     option,
     strictTemplates: stand.strictTemplates,
     ...(template !== undefined ? { template } : {}),
     ...(attachment !== undefined ? { attachment } : {}),
     ...(transferTarget !== undefined ? { transferTarget } : {}),
   });
-  return { errors, activeThreadId: loaded.activeThread?.id ?? null };
+  return {
+    errors: moment.at ? errors.map((e) => (e.code === 'TEMPLATE_REQUIRED' ? { ...e, message: `By ${moment.at!.toISOString()} the ${request.channel} session window is closed: only a template can be sent then.` } : e)) : errors,
+    activeThreadId: loaded.activeThread?.id ?? null,
+    facts: { option, template: template ?? null, attachment: attachment ?? null },
+  };
 }
 
 async function reject(deps: ActivityDeps, request: SendRequest, errors: UserError[], activeThreadId: string | null): Promise<Validation> {

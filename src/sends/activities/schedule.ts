@@ -1,0 +1,47 @@
+import { createSendRecord, getSend } from '../../db/sends.js';
+import { messageStatusChanges, messages } from '../../db/schema.js';
+import { publish } from '../../db/events.js';
+import type { UserError } from '../../domain/errors.js';
+import type { SendRequest } from '../../domain/send.js';
+import { observeSendState } from '../../metrics.js';
+import type { ActivityDeps } from './deps.js';
+import { outboundMessage } from './reserve.js';
+import { checkSendRequest } from './validate.js';
+
+/** What the caller of a scheduled sendMessage is answered: scheduled, or refused with the reasons. */
+export type Scheduling = { ok: true; messageId: string } | { ok: false; errors: UserError[] };
+
+/**
+ * R25, when a send is scheduled: refuse now what could never succeed (the session window judged
+ * at sendAt; a thread active now may be closed by then, so it does not refuse), then write the
+ * send SCHEDULED and its message, SCHEDULED, into the client's history, in one transaction.
+ * Running it again finds what the first run decided.
+ */
+export function scheduleSendActivity(deps: ActivityDeps) {
+  return async function scheduleSend(request: SendRequest): Promise<Scheduling> {
+    const existing = await getSend(deps.db, request.sendId);
+    if (existing?.state === 'SCHEDULED' && existing.messageId) return { ok: true, messageId: existing.messageId };
+    if (existing?.state === 'REJECTED') return { ok: false, errors: existing.errors };
+
+    const sendAt = new Date(request.sendAt!);
+    const verdict = await checkSendRequest(deps, request, { at: sendAt, activeThreadRefuses: false });
+    if (verdict.errors.length > 0) {
+      const errors = verdict.errors;
+      await createSendRecord(deps.db, request, { state: 'REJECTED', errors, steps: [{ name: 'schedule', state: 'REJECTED', detail: errors.map((e) => e.code).join(', ') }] });
+      observeSendState(request.channel, 'REJECTED');
+      return { ok: false, errors };
+    }
+
+    const values = await outboundMessage(deps, request);
+    const messageId = await deps.db.transaction(async (tx) => {
+      const [message] = await tx.insert(messages).values({ ...values, threadId: null, status: 'SCHEDULED' }).returning({ id: messages.id });
+      await tx.insert(messageStatusChanges).values({ messageId: message!.id, status: 'SCHEDULED' });
+      await createSendRecord(tx, request, {
+        state: 'SCHEDULED', messageId: message!.id, steps: [{ name: 'validate', state: 'PASSED' }, { name: 'schedule', state: 'SCHEDULED', detail: `due ${sendAt.toISOString()}` }],
+      });
+      await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId: null, messageId: message!.id });
+      return message!.id;
+    });
+    return { ok: true, messageId };
+  };
+}
