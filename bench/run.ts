@@ -2,6 +2,7 @@ import './env.js';
 import 'reflect-metadata';
 import { startBareShape } from './bare/run.js';
 import { round, type Spread } from './measure.js';
+import { profiled } from './profile.js';
 import { bareAlone, bareLoad, eventsOnSecondInstance, heraldAnswers, heraldLoad, uploadWhileProbing, waitingSends } from './phases.js';
 import { startBenchStack, waitUntilQuiet, type DatabaseKind } from './stack.js';
 
@@ -52,7 +53,7 @@ async function benchOn(kind: DatabaseKind) {
     log(`${kind}: P1 bare shape, ${SENDS} sends at ${CONCURRENCY}`);
     const bareRun = await bareLoad(bare, SENDS, CONCURRENCY, `bare-${kind}`);
     log(`${kind}: P1 Herald, ${SENDS} sends at ${CONCURRENCY}`);
-    const heraldRun = await heraldLoad(stack, SENDS, CONCURRENCY, '11');
+    const heraldRun = await profiled(process.env.BENCH_PROFILE, `${kind}-p1`, () => heraldLoad(stack, SENDS, CONCURRENCY, '11'));
     await waitUntilQuiet(stack, 60_000);
 
     const openRate = (heraldRun.deliveredPerS ?? 1) / 2;
