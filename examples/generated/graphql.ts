@@ -64,10 +64,14 @@ export type ClientInput = {
 export type DeliveryFailureCode =
   | 'BLOCKED_BY_USER'
   | 'EXPIRED'
+  | 'INVALID_DESTINATION'
+  | 'MEDIA_REJECTED'
   | 'NOT_CHANNEL_USER'
   | 'OUTSIDE_SESSION_WINDOW'
   | 'PROVIDER_ERROR'
   | 'PROVIDER_REJECTED'
+  | 'RATE_LIMITED'
+  | 'RECIPIENT_OPTED_OUT'
   | 'REFUSED_WHEN_DUE'
   | 'SYSTEM_ERROR'
   | 'TEMPLATE_MISMATCH';
@@ -123,6 +127,8 @@ export type SendFilter = {
   agentId?: InputMaybe<Scalars['ID']['input']>;
   channel?: InputMaybe<Channel>;
   clientId?: InputMaybe<Scalars['ID']['input']>;
+  /** R29: whose message's failure (as the client's history shows it) has this code */
+  failureCode?: InputMaybe<DeliveryFailureCode>;
   /** created at or after */
   from?: InputMaybe<Scalars['DateTime']['input']>;
   state?: InputMaybe<SendState>;

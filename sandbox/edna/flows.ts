@@ -52,6 +52,9 @@ export function statusFlow(
       return { steps: delivered, reversed: true, twice: false };
     case 'transient-failure':
       return flow([step('UNDELIVERED', delays.sent, 'error-system')]);
+    case 'invalid-address':
+      // A phone edna cannot address is never sent: no SENT before it.
+      return flow([step('UNDELIVERED', delays.sent, 'error-address-format')]);
     case 'template-mismatch': {
       if (message.kind === 'template') return flow(delivered);
       const matches = message.text !== null && isTextSend(message) && approvedTemplates(message.channel).some((t) => textMatchesTemplate(message.text ?? '', t.content.text));

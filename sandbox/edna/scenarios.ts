@@ -15,12 +15,14 @@ import { defaultScenarioIn, scenarioIn, type ScenarioRow } from '../shared/scena
 // | 0002   | duplicate-callbacks      | accepted; default flow, every callback posted twice                            |
 // | 0003   | out-of-order             | accepted; READ first, then DELIVERED, then SENT                                |
 // | 0666   | transient-failure        | accepted; UNDELIVERED `error-system` (no SENT)                                 |
+// | 0400   | invalid-address          | accepted; UNDELIVERED `error-address-format` (no SENT)                         |
 // | 0777   | template-mismatch        | free-form (cascade) sends: UNDELIVERED `not-template-match` unless the send is |
 // |        |                          | TEXT equal to the body of an APPROVED template of that channel (`{{n}}` is a   |
 // |        |                          | wildcard); template sends are delivered like the default                       |
 //
 // Callbacks that stop at UNDELIVERED come at delaysMs.sent (SENT) and delaysMs.delivered
-// (UNDELIVERED); `transient-failure` and `template-mismatch` post their UNDELIVERED at delaysMs.sent.
+// (UNDELIVERED); `transient-failure`, `invalid-address` and `template-mismatch` post their
+// UNDELIVERED at delaysMs.sent.
 
 export type ScenarioName =
   | 'delivered'
@@ -32,6 +34,7 @@ export type ScenarioName =
   | 'duplicate-callbacks'
   | 'out-of-order'
   | 'transient-failure'
+  | 'invalid-address'
   | 'template-mismatch';
 
 /** `suffix`: the last four digits of the phone; null for the default. */
@@ -47,6 +50,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { suffix: '0002', name: 'duplicate-callbacks', description: 'default flow, every callback posted twice' },
   { suffix: '0003', name: 'out-of-order', description: 'READ, then DELIVERED, then SENT' },
   { suffix: '0666', name: 'transient-failure', description: 'UNDELIVERED error-system' },
+  { suffix: '0400', name: 'invalid-address', description: 'UNDELIVERED error-address-format' },
   { suffix: '0777', name: 'template-mismatch', description: 'free-form sends UNDELIVERED not-template-match unless the text matches an approved template' },
 ];
 
@@ -60,6 +64,7 @@ export const SCENARIO_SUFFIX = {
   duplicateCallbacks: '0002',
   outOfOrder: '0003',
   transientFailure: '0666',
+  invalidAddress: '0400',
   templateMismatch: '0777',
 } as const;
 

@@ -42,6 +42,10 @@ export function createStatusCallbacks({ secrets, statusCallbackUrl, delays, reco
     });
     const deliver = (body: Record<string, unknown>) => scheduler.deliver((attempt) => post(message.channel, body, attempt));
     const undelivered = (error: string, description: string) => scheduler.later(delays.delivered, () => void deliver(status('UNDELIVERED', error, description)));
+    // READ is posted once DELIVERED was answered: a real client reads what reached it first.
+    const deliveredThenRead = () => scheduler.later(delays.delivered, () => {
+      void deliver(status('DELIVERED')).then(() => scheduler.later(Math.max(0, delays.read - delays.delivered), () => void deliver(status('READ'))));
+    });
     switch (message.scenario) {
       case 'no-callbacks':
         return;
@@ -49,13 +53,17 @@ export function createStatusCallbacks({ secrets, statusCallbackUrl, delays, reco
         return undelivered('NOT_CHANNEL_USER', 'no such user on the channel');
       case 'blocked':
         return undelivered('BLOCKED_BY_USER', 'the user blocked the business');
+      case 'invalid-destination':
+        return undelivered('INVALID_DESTINATION', 'no such recipient id on the channel');
+      case 'opted-out':
+        return undelivered('RECIPIENT_OPTED_OUT', 'the user opted out of messages from the business');
+      case 'media-rejected':
+        // Only the file is refused: a text alone reaches the client.
+        return message.attachment ? undelivered('MEDIA_REJECTED', 'the channel could not use the attachment') : deliveredThenRead();
       case 'transient-failure':
         return undelivered('PROVIDER_ERROR', 'gateway fault');
       default:
-        // READ is posted once DELIVERED was answered: a real client reads what reached it first.
-        scheduler.later(delays.delivered, () => {
-          void deliver(status('DELIVERED')).then(() => scheduler.later(Math.max(0, delays.read - delays.delivered), () => void deliver(status('READ'))));
-        });
+        return deliveredThenRead();
     }
   }
 

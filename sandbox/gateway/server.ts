@@ -32,7 +32,7 @@ export interface GatewaySandboxOptions {
   /** From acceptance; defaults 300 and 700. */
   delaysMs?: { delivered?: number; read?: number };
   failFirstTries?: number;
-  /** rate-limited: the Retry-After named, in seconds; default 1. */
+  /** rate-limited, always-rate-limited: the Retry-After named, in seconds; default 1. */
   retryAfterSeconds?: number;
   log?: (line: string) => void;
 }
@@ -66,7 +66,9 @@ export async function startGatewaySandbox(options: GatewaySandboxOptions): Promi
     const scenario = gatewayScenarioFor(recipient);
     const n = tries.next(key);
     if (scenario === 'rejected') throw new GatewayError(422, 'PROVIDER_REJECTED', 'the channel refused this recipient');
-    if (scenario === 'rate-limited' && n === 1) throw new GatewayError(429, 'RATE_LIMITED', 'slow down', { 'retry-after': String(retryAfter) });
+    if ((scenario === 'rate-limited' && n === 1) || scenario === 'always-rate-limited') {
+      throw new GatewayError(429, 'RATE_LIMITED', 'slow down', { 'retry-after': String(retryAfter) });
+    }
     if (failsThisTry(scenario, n, failFirstTries)) throw new GatewayError(500, 'GATEWAY_ERROR', `sandbox scenario, try ${n}`);
     const message: GatewayAccepted = { at: new Date().toISOString(), channel, messageId: key, recipient, text, attachment, scenario };
     records.accepted.push(message);

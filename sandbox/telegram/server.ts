@@ -21,7 +21,7 @@ export interface TelegramSandboxOptions {
   botToken: string;
   /** fail-first-tries: how many tries get 500; default 2. */
   failFirstTries?: number;
-  /** rate-limited: the retry_after named, in seconds; default 1. */
+  /** rate-limited, always-rate-limited: the retry_after named, in seconds; default 1. */
   retryAfterSeconds?: number;
   log?: (line: string) => void;
 }
@@ -71,7 +71,12 @@ export async function startTelegramSandbox(options: TelegramSandboxOptions): Pro
     const n = tries.next(createHash('sha256').update(JSON.stringify([method, chatId, text, caption, fileUrl])).digest('hex'));
     if (scenario === 'blocked') throw new BotApiError(403, 'Forbidden: bot was blocked by the user');
     if (scenario === 'chat-not-found') throw new BotApiError(400, 'Bad Request: chat not found');
-    if (scenario === 'rate-limited' && n === 1) throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+    if (scenario === 'invalid-destination') throw new BotApiError(400, 'Bad Request: PEER_ID_INVALID');
+    // Telegram fetches the file by its URL and cannot use it; a text goes through.
+    if (scenario === 'media-rejected' && method !== 'sendMessage') throw new BotApiError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+    if ((scenario === 'rate-limited' && n === 1) || scenario === 'always-rate-limited') {
+      throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+    }
     if (failsThisTry(scenario, n, failFirstTries)) throw new BotApiError(500, 'Internal Server Error');
     const message: TelegramAccepted = { at: new Date().toISOString(), method, chatId, messageId: nextMessageId++, text, caption, fileUrl, scenario };
     records.accepted.push(message);

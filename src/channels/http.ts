@@ -3,7 +3,8 @@ import { TransientDeliveryError } from './transport.js';
 
 // The call every HTTP provider client makes (edna, Telegram, the gateway): one request with a
 // deadline, where no answer at all (a refused connection, a timeout) is a fault that may pass.
-// What an answer means is each client's own business.
+// What an answer means is each client's own business, but for a 429 (rateLimited below), which
+// means the same from every provider.
 
 export interface ProviderAnswer {
   status: number;
@@ -71,4 +72,13 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   if (/^\d+(\.\d+)?$/.test(header.trim())) return Math.round(Number(header.trim()) * 1000);
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * A 429 with a Retry-After header (edna, the gateway; Telegram names its wait in the body): a
+ * fault that may pass, tried again after the wait named, and RATE_LIMITED in the client's history
+ * if the provider still asks to slow down when the automatic retries are spent (R29).
+ */
+export function rateLimited(answer: ProviderAnswer, providerCode: string | null, message: string): TransientDeliveryError {
+  return new TransientDeliveryError(providerCode, message, { retryAfterMs: retryAfterMs(answer.headers.get('retry-after')), failureCode: 'RATE_LIMITED' });
 }

@@ -61,11 +61,25 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
+export interface TransientFault {
+  /** The wait the provider asked for (429 Retry-After, Telegram's retry_after). */
+  retryAfterMs?: number;
+  /**
+   * What the message shows once the automatic retries are spent and the send waits for a person
+   * (R29): RATE_LIMITED when the provider kept asking to slow down; PROVIDER_ERROR otherwise.
+   */
+  failureCode?: DeliveryFailureCode;
+}
+
 export class TransientDeliveryError extends Error {
-  /** `retryAfterMs`: the wait the provider asked for (429 Retry-After, Telegram's retry_after). */
-  constructor(readonly providerCode: string | null, message: string, readonly retryAfterMs?: number) {
+  readonly retryAfterMs: number | undefined;
+  readonly failureCode: DeliveryFailureCode;
+
+  constructor(readonly providerCode: string | null, message: string, fault: TransientFault = {}) {
     super(message);
     this.name = 'TransientDeliveryError';
+    this.retryAfterMs = fault.retryAfterMs;
+    this.failureCode = fault.failureCode ?? 'PROVIDER_ERROR';
   }
 }
 

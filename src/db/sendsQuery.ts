@@ -1,9 +1,9 @@
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
-import { clients, sends } from './schema.js';
+import { clients, messages, sends } from './schema.js';
 import type { SendRow } from './sends.js';
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
-import type { Channel, SendState } from '../domain/enums.js';
+import type { Channel, DeliveryFailureCode, SendState } from '../domain/enums.js';
 
 // R24: the supervisors' list of sends, newest first, one keyset page at a time on
 // (created_at, id), so each filter walks its own `sends_*_created` index backwards.
@@ -17,6 +17,8 @@ export interface SendFilterValues {
   from?: Date | null;
   /** created_at < to */
   to?: Date | null;
+  /** R29: the send's message shows a failure with this code. */
+  failureCode?: DeliveryFailureCode | null;
 }
 
 /** Whose sends the caller may see (the same rule as `send(id)`). */
@@ -41,6 +43,14 @@ function scopeCondition(scope: SendScope): SQL | undefined {
 }
 
 /**
+ * R29: the failure the send's message shows now (the client's history shows the same). The
+ * message is looked up by its primary key, so the list still walks a sends_* index.
+ */
+function failureCondition(code: DeliveryFailureCode): SQL {
+  return sql`exists (select 1 from ${messages} where ${messages.id} = ${sends.messageId} and ${messages.failureCode} = ${code})`;
+}
+
+/**
  * The page's query, unexecuted (tests EXPLAIN it): one row more than `first`, to tell whether
  * another page follows. Ids are expected to be valid UUIDs already.
  */
@@ -57,6 +67,7 @@ export function sendsPageQuery(db: DbOrTx, params: { scope: SendScope; filter: S
       filter.state ? eq(sends.state, filter.state) : undefined,
       filter.from ? gte(sends.createdAt, filter.from) : undefined,
       filter.to ? lt(sends.createdAt, filter.to) : undefined,
+      filter.failureCode ? failureCondition(filter.failureCode) : undefined,
       after ? afterCursor(sends.createdAt, sends.id, after) : undefined,
     ))
     .orderBy(desc(sends.createdAt), desc(sends.id))

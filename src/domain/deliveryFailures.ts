@@ -13,4 +13,8 @@ export const FAILURE_MESSAGES: Record<DeliveryFailureCode, string> = {
   EXPIRED: 'No delivery status arrived in time.',
   SYSTEM_ERROR: 'Herald could not carry out a step of the send.',
   REFUSED_WHEN_DUE: 'When the scheduled send fell due, the rules no longer allowed it; nothing was sent.',
+  RATE_LIMITED: 'The channel kept asking Herald to slow down and the automatic retries ran out; retry the send in a few minutes.',
+  MEDIA_REJECTED: 'The channel could not use the attachment (its type, size or link); send another file, or the text alone.',
+  RECIPIENT_OPTED_OUT: 'The client has opted out of messages from the business on this channel; reach them another way.',
+  INVALID_DESTINATION: "The client's address on this channel is not valid; correct it and send again.",
 };

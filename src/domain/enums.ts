@@ -24,6 +24,8 @@ export const DELIVERY_FAILURE_CODES = [
   'SYSTEM_ERROR',
   // A scheduled send was refused by the rules when it fell due (R25; the reasons are in the message).
   'REFUSED_WHEN_DUE',
+  // R29: what a supervisor can act on, mapped from each provider's own errors.
+  'RATE_LIMITED', 'MEDIA_REJECTED', 'RECIPIENT_OPTED_OUT', 'INVALID_DESTINATION',
 ] as const;
 export type DeliveryFailureCode = (typeof DELIVERY_FAILURE_CODES)[number];
 

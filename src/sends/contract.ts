@@ -81,7 +81,7 @@ export const SEARCH_ATTRIBUTES = [SA_AGENT, SA_CLIENT, SA_CHANNEL, SA_STATE];
 // Failures that cross from the activities to the workflow, by type name.
 /** The channel refused the message for good; details: PermanentFailureDetails. Not retried. */
 export const PERMANENT_DELIVERY_FAILURE = 'PermanentDeliveryFailure';
-/** A fault that may pass, with the wait the channel asked for. Retried. */
+/** A fault that may pass; details: TransientFailureDetails, and the wait the channel asked for. Retried. */
 export const TRANSIENT_DELIVERY_FAILURE = 'TransientDeliveryFailure';
 /** A step that can never succeed as it stands (a statement the database refuses). Not retried. */
 export const DATA_ERROR = 'HeraldDataError';
@@ -90,4 +90,10 @@ export interface PermanentFailureDetails {
   failureCode: DeliveryFailureCode;
   providerCode: string | null;
   message: string;
+}
+
+/** What the message shows while the send waits for a person's retry, once the automatic ones are spent (R29). */
+export interface TransientFailureDetails {
+  failureCode: DeliveryFailureCode;
+  providerCode: string | null;
 }

@@ -12,8 +12,10 @@ import { endsInFailure, isFinal, statusRank } from '../domain/messageStatus.js';
 import { waitUntil } from '../domain/schedule.js';
 import type { SendRequest } from '../domain/send.js';
 import {
-  DATA_ERROR, PERMANENT_DELIVERY_FAILURE, SA_STATE, acceptedUpdate, cancelSignal, cancelUpdate, retryUpdate, clientWroteInSignal, deliveryStatusSignal, retrySignal, stateQuery,
+  DATA_ERROR, PERMANENT_DELIVERY_FAILURE, SA_STATE, TRANSIENT_DELIVERY_FAILURE, acceptedUpdate, cancelSignal, cancelUpdate, retryUpdate, clientWroteInSignal, deliveryStatusSignal,
+  retrySignal, stateQuery,
   type ActionOutcome, type ActorInput, type DeliveryStatusEvent, type OutboundSendInput, type PermanentFailureDetails, type SendAnswer, type SendSnapshot,
+  type TransientFailureDetails,
 } from './contract.js';
 
 // One send = one workflow: validate → reserve → deliver → dispose → await status. The caller
@@ -293,6 +295,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         await settle({ status: 'CANCELLED', note: 'cancelled before the channel had it' }, 'CANCELLED', { name: 'cancel', state: 'CANCELLED' });
         return false;
       }
+      let fault: TransientFailureDetails;
       try {
         delivering = true;
         const delivered = await deliverMessage({ sendId: request.sendId, messageId: messageId!, attempt, ...(then ? { then } : {}) });
@@ -311,19 +314,24 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
           );
           return false;
         }
+        // The automatic retries are spent: the message shows the last try's fault (R29).
+        fault = transientFailure(err);
         await records.noteTransientFailure({
-          sendId: request.sendId, messageId: messageId!, event: { failureCode: 'PROVIDER_ERROR', providerCode: null },
-          message: `The channel could not be reached after ${timing.deliveryAttempts} tries (${failureText(err)}).`,
+          sendId: request.sendId, messageId: messageId!, event: fault,
+          message: `The channel did not take the message in ${timing.deliveryAttempts} tries (${failureText(err)}).`,
         });
       } finally {
         delivering = false;
       }
-      if (!(await waitForRetry())) return false;
+      if (!(await waitForRetry(fault))) return false;
     }
   }
 
-  /** A person may ask again (retrySend) for a while; a new attempt gets a new provider id. */
-  async function waitForRetry(): Promise<boolean> {
+  /**
+   * A person may ask again (retrySend) for a while; a new attempt gets a new provider id. Nobody
+   * asking fails the message with the fault it waited with (`fault`), so the reason stays (R29).
+   */
+  async function waitForRetry(fault: TransientFailureDetails): Promise<boolean> {
     awaitingRetry = true;
     retryRequested = false;
     await condition(() => retryRequested || cancelRequested, timing.retryWaitMs);
@@ -334,7 +342,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     }
     if (!retryRequested) {
       await settle(
-        { status: 'FAILED', failure: { code: 'PROVIDER_ERROR', providerCode: null, message: 'The channel kept failing and nobody retried in time.' } },
+        { status: 'FAILED', failure: { code: fault.failureCode, providerCode: fault.providerCode, message: 'The channel kept failing and nobody retried in time.' } },
         'FAILED',
         { name: 'deliver', state: 'FAILED', detail: 'no retry within the wait' },
       );
@@ -365,7 +373,8 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
       if (event.transient) {
         await records.noteTransientFailure({ sendId: request.sendId, messageId: messageId!, event, message: `The channel reported ${event.providerCode ?? 'a fault'} that may pass.` });
         enter('DELIVERING');
-        if (!(await waitForRetry()) || !(await deliverUntilAccepted())) return;
+        const fault = { failureCode: event.failureCode ?? 'PROVIDER_ERROR', providerCode: event.providerCode } satisfies TransientFailureDetails;
+        if (!(await waitForRetry(fault)) || !(await deliverUntilAccepted())) return;
         enter('AWAITING_STATUS');
         continue;
       }
@@ -422,6 +431,19 @@ function permanentFailure(err: unknown): PermanentFailureDetails | null {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type === PERMANENT_DELIVERY_FAILURE) return (cause.details?.[0] as PermanentFailureDetails | undefined) ?? null;
   return null;
+}
+
+/**
+ * The fault of a delivery whose automatic retries are spent, from its last try (R29); a failure
+ * that names none (a timeout, a history from before R29) is PROVIDER_ERROR. Reading it issues no
+ * command, so sends recorded before it replay unchanged.
+ */
+function transientFailure(err: unknown): TransientFailureDetails {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const details = cause instanceof ApplicationFailure && cause.type === TRANSIENT_DELIVERY_FAILURE
+    ? (cause.details?.[0] as Partial<TransientFailureDetails> | undefined)
+    : undefined;
+  return { failureCode: details?.failureCode ?? 'PROVIDER_ERROR', providerCode: details?.providerCode ?? null };
 }
 
 function failureText(err: unknown): string {

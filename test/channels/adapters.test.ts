@@ -1,14 +1,21 @@
-import { describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, TransientDeliveryError } from '../../src/channels/transport.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentDeliveryError, TransientDeliveryError, type OutgoingPart } from '../../src/channels/transport.js';
 import { retryAfterMs } from '../../src/channels/http.js';
+import { EdnaClient } from '../../src/channels/edna/client.js';
+import { failureCodeForEdna } from '../../src/channels/edna/codes.js';
+import { GatewayClient } from '../../src/channels/gateway/client.js';
 import { signBody, signatureMatches } from '../../src/channels/gateway/signature.js';
 import { telegramChatId, telegramFailure } from '../../src/channels/telegram/client.js';
 import { ConfigError, configuredChannels, loadConfig } from '../../src/config.js';
 import { parseGatewayStatus } from '../../src/channels/gateway/webhook.js';
-import { planParts } from '../../src/sends/activities/deliver.js';
+import { asActivityFailure, planParts } from '../../src/sends/activities/deliver.js';
+import { TRANSIENT_DELIVERY_FAILURE } from '../../src/sends/contract.js';
 
-// The channel adapters' pure parts: how Bot API and gateway answers map to the contract (R19,
-// R20), the gateway signature, which channels a configuration makes available (R3).
+// The channel adapters' pure parts: how edna, Bot API and gateway answers map to the contract
+// (R19, R20, R29), the gateway signature, which channels a configuration makes available (R3).
 
 describe('Telegram Bot API answers (R19, R20)', () => {
   it('R19: 403 "bot was blocked by the user" is BLOCKED_BY_USER, for good', () => {
@@ -74,6 +81,105 @@ describe('the gateway (R19, R20)', () => {
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
     expect(retryAfterMs(null)).toBeUndefined();
     expect(retryAfterMs('soon')).toBeUndefined();
+  });
+});
+
+describe('a finer failure taxonomy (R29)', () => {
+  it('R29: Telegram refusing the file is MEDIA_REJECTED, an impossible chat id INVALID_DESTINATION, both for good with Telegram\'s words kept', () => {
+    const media = [
+      'Bad Request: wrong file identifier/HTTP URL specified', 'Bad Request: failed to get HTTP URL content',
+      'Bad Request: wrong type of the web page content', 'Bad Request: PHOTO_INVALID_DIMENSIONS', 'Bad Request: file is too big',
+    ];
+    for (const description of media) {
+      const e = telegramFailure(400, { ok: false, error_code: 400, description });
+      expect(e, description).toBeInstanceOf(PermanentDeliveryError);
+      expect(e, description).toMatchObject({ failureCode: 'MEDIA_REJECTED', providerCode: description });
+    }
+    for (const description of ['Bad Request: chat_id is empty', 'Bad Request: PEER_ID_INVALID', 'Bad Request: invalid user_id specified']) {
+      expect(telegramFailure(400, { ok: false, error_code: 400, description }), description).toMatchObject({ failureCode: 'INVALID_DESTINATION', providerCode: description });
+    }
+    // What R19 mapped keeps its code.
+    expect(telegramFailure(403, { error_code: 403, description: 'Forbidden: bot was blocked by the user' })).toMatchObject({ failureCode: 'BLOCKED_BY_USER' });
+    expect(telegramFailure(400, { error_code: 400, description: 'Bad Request: chat not found' })).toMatchObject({ failureCode: 'NOT_CHANNEL_USER' });
+    expect(telegramFailure(400, { error_code: 400, description: 'Bad Request: message is too long' })).toMatchObject({ failureCode: 'PROVIDER_REJECTED' });
+  });
+
+  it('R29: a Telegram 429 is RATE_LIMITED should it outlast the retries; 5xx and a wrong token stay PROVIDER_ERROR', () => {
+    expect(telegramFailure(429, { error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } }))
+      .toMatchObject({ failureCode: 'RATE_LIMITED', retryAfterMs: 3000, providerCode: 'Too Many Requests: retry after 3' });
+    expect(telegramFailure(502, {})).toMatchObject({ failureCode: 'PROVIDER_ERROR' });
+    expect(telegramFailure(401, { error_code: 401, description: 'Unauthorized' })).toMatchObject({ failureCode: 'PROVIDER_ERROR' });
+  });
+
+  it('R29: edna error-address-format is INVALID_DESTINATION; its other codes keep theirs', () => {
+    expect(failureCodeForEdna('error-address-format')).toBe('INVALID_DESTINATION');
+    expect(failureCodeForEdna('user-blocked')).toBe('BLOCKED_BY_USER');
+    expect(failureCodeForEdna('not-viber-user')).toBe('NOT_CHANNEL_USER');
+    expect(failureCodeForEdna('error-subject-unknown')).toBe('PROVIDER_REJECTED');
+    expect(failureCodeForEdna('error-system')).toBe('PROVIDER_ERROR');
+    expect(failureCodeForEdna('a-code-edna-adds-later')).toBe('PROVIDER_REJECTED');
+  });
+
+  it('R29: a gateway status callback names any of the new codes, and it is final', () => {
+    for (const code of ['RECIPIENT_OPTED_OUT', 'MEDIA_REJECTED', 'INVALID_DESTINATION']) {
+      expect(parseGatewayStatus({ messageId: 'm', status: 'UNDELIVERED', error: code }, 'MOBILE_APP').event, code)
+        .toMatchObject({ status: 'UNDELIVERED', failureCode: code, providerCode: code, transient: false });
+    }
+  });
+
+  it('R29: the deliver activity hands the workflow the fault\'s code, and the wait the provider named', () => {
+    const limited = asActivityFailure(new TransientDeliveryError('http-429', 'slow down', { retryAfterMs: 1500, failureCode: 'RATE_LIMITED' }));
+    expect(limited).toBeInstanceOf(ApplicationFailure);
+    expect(limited).toMatchObject({ type: TRANSIENT_DELIVERY_FAILURE, nonRetryable: false, nextRetryDelay: 1500, details: [{ failureCode: 'RATE_LIMITED', providerCode: 'http-429' }] });
+    const fault = asActivityFailure(new TransientDeliveryError('error-system', 'edna answered 500')) as ApplicationFailure;
+    expect(fault).toMatchObject({ type: TRANSIENT_DELIVERY_FAILURE, nonRetryable: false, details: [{ failureCode: 'PROVIDER_ERROR', providerCode: 'error-system' }] });
+    expect(fault.nextRetryDelay).toBeUndefined();
+  });
+});
+
+describe('provider answers over HTTP (R29)', () => {
+  // One stand-in provider: each test says what it answers next.
+  let server: http.Server;
+  let url: string;
+  let next: { status: number; headers?: Record<string, string>; body: unknown } = { status: 200, body: {} };
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers });
+        res.end(JSON.stringify(next.body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const part = (channel: OutgoingPart['channel']): OutgoingPart => ({
+    id: '00000000-0000-4000-a000-000000000001', channel, address: '79161234567', text: 'Hello', attachment: null, template: null, email: null,
+  });
+  const edna = () => new EdnaClient({ baseUrl: url, apiKey: 'k', whatsappSender: 'W', viberSender: 'V', whatsappCascadeId: 1, viberCascadeId: 2 }).deliver(part('WHATSAPP'));
+  const gateway = () => new GatewayClient({ WEB_CHAT: { url, secret: 'web-chat-secret-0001' }, MOBILE_APP: undefined, APPLE_BUSINESS_MESSAGES: undefined }).deliver(part('WEB_CHAT'));
+
+  it('R29: a 429 from edna or the gateway is RATE_LIMITED, tried again after its Retry-After; a 5xx stays PROVIDER_ERROR', async () => {
+    for (const [who, deliver] of [['edna', edna], ['gateway', gateway]] as const) {
+      next = { status: 429, headers: { 'retry-after': '2' }, body: { error: 'RATE_LIMITED' } };
+      const limited = await deliver().catch((e: unknown) => e);
+      expect(limited, who).toBeInstanceOf(TransientDeliveryError);
+      expect(limited, who).toMatchObject({ failureCode: 'RATE_LIMITED', retryAfterMs: 2000 });
+      next = { status: 503, body: {} };
+      expect(await deliver().catch((e: unknown) => e), who).toMatchObject({ failureCode: 'PROVIDER_ERROR', retryAfterMs: undefined });
+    }
+  });
+
+  it('R29: a gateway refusal naming a code (422 MEDIA_REJECTED) fails the message with it at once', async () => {
+    next = { status: 422, body: { error: 'MEDIA_REJECTED', message: 'image too large' } };
+    const refused = await gateway().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PermanentDeliveryError);
+    expect(refused).toMatchObject({ failureCode: 'MEDIA_REJECTED', providerCode: 'MEDIA_REJECTED' });
   });
 });
 

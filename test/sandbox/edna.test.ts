@@ -325,6 +325,14 @@ describe('edna sandbox', () => {
     expect(statusList()).toEqual(['UNDELIVERED:error-system']);
   });
 
+  it('R29: 0400 is an address edna cannot use (UNDELIVERED error-address-format, no SENT)', async () => {
+    expect(scenarioForPhone(phone(SCENARIO_SUFFIX.invalidAddress)).name).toBe('invalid-address');
+    expect((await cascade(cascadeBody(phone(SCENARIO_SUFFIX.invalidAddress)))).status).toBe(200);
+    await waitFor(() => receiver.statuses().length === 1, 'one callback');
+    await sleep(80);
+    expect(statusList()).toEqual(['UNDELIVERED:error-address-format']);
+  });
+
   it('sandbox: 0777 fails free-form text unless it matches an approved template; template sends are delivered', async () => {
     const p = phone(SCENARIO_SUFFIX.templateMismatch);
     const free = cascadeBody(p);

@@ -43,6 +43,12 @@ describe('sandbox scenarios', () => {
     expect(gatewayScenarioFor('visitor-1')).toBe('delivered');
   });
 
+  it('R29: each sandbox has a scenario for the failures R29 names, on the same suffixes', () => {
+    expect(scenarioForPhone('79161230400').name).toBe('invalid-address');
+    expect(['tg_0400', 'tg_0415', 'tg_1429'].map(telegramScenarioFor)).toEqual(['invalid-destination', 'media-rejected', 'always-rate-limited']);
+    expect(['v-0400', 'v-0410', 'v-0415', 'v-1429'].map(gatewayScenarioFor)).toEqual(['invalid-destination', 'opted-out', 'media-rejected', 'always-rate-limited']);
+  });
+
   it('sandbox: always-fail refuses every try, fail-first-tries the first ones of one send', () => {
     const tries = new TryCounter();
     expect([tries.next('a'), tries.next('a'), tries.next('b'), tries.next('a')]).toEqual([1, 2, 1, 3]);

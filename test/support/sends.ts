@@ -45,6 +45,31 @@ export async function newClient(herald: TestHerald, phone: string, name?: string
   return res.data.createClient.client.id;
 }
 
+let messengers = 0;
+
+/** A client known on a messenger by an id ending in a sandbox scenario's suffix (the sandboxes choose by the last four digits). */
+export async function messengerClient(herald: TestHerald, channel: string, suffix = '1234'): Promise<{ id: string; username: string }> {
+  messengers += 1;
+  const username = channel === 'TELEGRAM' ? `tg_${messengers}_${suffix}` : `${channel.toLowerCase().replace(/_/g, '-')}-${messengers}-${suffix}`;
+  const res = await herald.gql('demo-admin', 'mutation($input: ClientInput!) { upsertClient(input: $input) { client { id } userErrors { code } } }', {
+    input: { externalId: `MESSENGER-${messengers}`, name: `${channel} client ${messengers}`, usernames: [{ channel, username }] },
+  });
+  expect(res.data.upsertClient.userErrors).toEqual([]);
+  return { id: res.data.upsertClient.client.id, username };
+}
+
+/** A real PNG start (signature and IHDR), so the upload is detected as image/png whatever it is called. */
+const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'), Buffer.alloc(200, 7)]);
+
+/** Uploads a small PNG as an agent would; its attachment id. */
+export async function uploadImage(herald: TestHerald, fileName = 'receipt.png'): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([PNG], { type: 'image/png' }), fileName);
+  const upload = await fetch(`${herald.baseUrl}/attachments`, { method: 'POST', body: form, headers: { authorization: 'Bearer demo-agent-1' } });
+  expect(upload.status, await upload.clone().text()).toBe(201);
+  return ((await upload.json()) as { id: string }).id;
+}
+
 /** Inbound WhatsApp within the window, so free text is allowed (R13). */
 export async function wroteInRecently(herald: TestHerald, id: string, channel = 'WHATSAPP') {
   const { clientChannels } = await import('../../src/db/schema.js');

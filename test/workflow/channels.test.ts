@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/gateway/signature.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from '../../src/domain/channels.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
-import { clientId, newClient, readSend, send, sendReaches, wroteInRecently } from '../support/sends.js';
+import { clientId, messengerClient, newClient, readSend, send, sendReaches, uploadImage, wroteInRecently } from '../support/sends.js';
 
 // Every one of the seven channels, end to end over HTTP: edna (WhatsApp, Viber), the file outbox
 // (email), the Telegram Bot API sandbox and the signed channel gateway sandbox (web chat, mobile
@@ -19,17 +19,6 @@ beforeAll(async () => {
 afterAll(async () => { await herald?.close(); });
 
 const CLOSE = { kind: 'CLOSE' };
-
-/** A client known on a messenger by an id ending in the sandbox scenario's suffix. */
-async function messengerClient(channel: string, suffix = '1234'): Promise<{ id: string; username: string }> {
-  seq += 1;
-  const username = channel === 'TELEGRAM' ? `tg_${seq}_${suffix}` : `${channel.toLowerCase().replace(/_/g, '-')}-${seq}-${suffix}`;
-  const res = await herald.gql('demo-admin', 'mutation($input: ClientInput!) { upsertClient(input: $input) { client { id } userErrors { code } } }', {
-    input: { externalId: `CHANNELS-${seq}`, name: `${channel} client ${seq}`, usernames: [{ channel, username }] },
-  });
-  expect(res.data.upsertClient.userErrors).toEqual([]);
-  return { id: res.data.upsertClient.client.id, username };
-}
 
 async function activeThreadOf(client: string) {
   const res = await herald.gql('demo-supervisor', `{ client(id: "${client}") { activeThread { id } } }`);
@@ -61,7 +50,7 @@ describe('every channel delivers over HTTP', () => {
   });
 
   it('R19: Telegram goes through the Bot API (sendMessage to @username) and completes at SENT, the history saying there are no receipts', async () => {
-    const { id, username } = await messengerClient('TELEGRAM');
+    const { id, username } = await messengerClient(herald, 'TELEGRAM');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'TELEGRAM', text: 'Your order has shipped.', disposition: CLOSE });
     expect(res.userErrors).toEqual([]);
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
@@ -83,7 +72,7 @@ describe('every channel delivers over HTTP', () => {
   });
 
   it.each(GATEWAY_CHANNELS.map((c) => [c]))('R19: %s goes through the signed gateway with the message id as idempotency key, and signed callbacks move it to READ', async (channel: GatewayChannel) => {
-    const { id, username } = await messengerClient(channel);
+    const { id, username } = await messengerClient(herald, channel);
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel, text: `Hello over ${channel}`, disposition: CLOSE });
     expect(res.userErrors).toEqual([]);
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
@@ -98,7 +87,7 @@ describe('every channel delivers over HTTP', () => {
 
 describe('Telegram failures map to the contract (R19, R20)', () => {
   it('R19: 403 "bot was blocked by the user" fails the send with BLOCKED_BY_USER, and R20 releases the thread', async () => {
-    const { id } = await messengerClient('TELEGRAM', '0403');
+    const { id } = await messengerClient(herald, 'TELEGRAM', '0403');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'TELEGRAM', text: 'Are you there?', disposition: { kind: 'ASSIGN_TO_ME' } });
     const done = await sendReaches(herald, res.send.id, ['FAILED']);
     expect(done.message).toMatchObject({ status: 'FAILED', failure: { code: 'BLOCKED_BY_USER', providerCode: 'Forbidden: bot was blocked by the user' } });
@@ -108,7 +97,7 @@ describe('Telegram failures map to the contract (R19, R20)', () => {
   });
 
   it('R19: 400 "chat not found" is NOT_CHANNEL_USER, tried once', async () => {
-    const { id, username } = await messengerClient('TELEGRAM', '0404');
+    const { id, username } = await messengerClient(herald, 'TELEGRAM', '0404');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'TELEGRAM', text: 'Hello?', disposition: CLOSE });
     const done = await sendReaches(herald, res.send.id, ['FAILED']);
     expect(done.message.failure).toMatchObject({ code: 'NOT_CHANNEL_USER', providerCode: 'Bad Request: chat not found' });
@@ -116,7 +105,7 @@ describe('Telegram failures map to the contract (R19, R20)', () => {
   });
 
   it('R20: a 429 is retried after the retry_after it names, and delivered once', async () => {
-    const { id, username } = await messengerClient('TELEGRAM', '0429');
+    const { id, username } = await messengerClient(herald, 'TELEGRAM', '0429');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'TELEGRAM', text: 'Slowly now', disposition: CLOSE });
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
     expect(done.message.status).toBe('SENT');
@@ -128,7 +117,7 @@ describe('Telegram failures map to the contract (R19, R20)', () => {
   });
 
   it('R20: 5xx is retried with backoff and delivered once', async () => {
-    const { id, username } = await messengerClient('TELEGRAM', '0500');
+    const { id, username } = await messengerClient(herald, 'TELEGRAM', '0500');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'TELEGRAM', text: 'Third time lucky', disposition: CLOSE });
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
     expect(done.message.status).toBe('SENT');
@@ -136,14 +125,9 @@ describe('Telegram failures map to the contract (R19, R20)', () => {
   });
 
   it('R8: an image goes by URL through sendPhoto with the text as its caption', async () => {
-    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'), Buffer.alloc(200, 7)]);
-    const form = new FormData();
-    form.append('file', new Blob([png], { type: 'image/png' }), 'receipt.png');
-    const upload = await fetch(`${herald.baseUrl}/attachments`, { method: 'POST', body: form, headers: { authorization: 'Bearer demo-agent-1' } });
-    expect(upload.status, await upload.clone().text()).toBe(201);
-    const file = (await upload.json()) as { id: string };
-    const { id, username } = await messengerClient('TELEGRAM');
-    const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'TELEGRAM', text: 'Your receipt', attachmentId: file.id, disposition: CLOSE });
+    const attachmentId = await uploadImage(herald);
+    const { id, username } = await messengerClient(herald, 'TELEGRAM');
+    const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'TELEGRAM', text: 'Your receipt', attachmentId, disposition: CLOSE });
     await sendReaches(herald, res.send.id, ['COMPLETED']);
     const [photo] = herald.telegram!.accepted().filter((a) => a.chatId === `@${username}`);
     expect(photo).toMatchObject({ method: 'sendPhoto', caption: 'Your receipt' });
@@ -153,7 +137,7 @@ describe('Telegram failures map to the contract (R19, R20)', () => {
 
 describe('gateway failures map to the contract (R19, R20)', () => {
   it('R19: an UNDELIVERED NOT_CHANNEL_USER callback ends the message UNDELIVERED', async () => {
-    const { id } = await messengerClient('WEB_CHAT', '0404');
+    const { id } = await messengerClient(herald, 'WEB_CHAT', '0404');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'WEB_CHAT', text: 'Hi', disposition: CLOSE });
     const done = await sendReaches(herald, res.send.id, ['FAILED']);
     expect(done.message).toMatchObject({ status: 'UNDELIVERED', failure: { code: 'NOT_CHANNEL_USER', providerCode: 'NOT_CHANNEL_USER' } });
@@ -161,7 +145,7 @@ describe('gateway failures map to the contract (R19, R20)', () => {
   });
 
   it('R19: an UNDELIVERED BLOCKED_BY_USER callback is BLOCKED_BY_USER, and R20 releases the thread', async () => {
-    const { id } = await messengerClient('MOBILE_APP', '0403');
+    const { id } = await messengerClient(herald, 'MOBILE_APP', '0403');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'MOBILE_APP', text: 'Hi', disposition: { kind: 'ASSIGN_TO_ME' } });
     const done = await sendReaches(herald, res.send.id, ['FAILED']);
     expect(done.message).toMatchObject({ status: 'UNDELIVERED', failure: { code: 'BLOCKED_BY_USER' } });
@@ -169,7 +153,7 @@ describe('gateway failures map to the contract (R19, R20)', () => {
   });
 
   it('R19: a refusal at once (422 PROVIDER_REJECTED) fails the send without retrying', async () => {
-    const { id, username } = await messengerClient('APPLE_BUSINESS_MESSAGES', '0422');
+    const { id, username } = await messengerClient(herald, 'APPLE_BUSINESS_MESSAGES', '0422');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'APPLE_BUSINESS_MESSAGES', text: 'Hi', disposition: CLOSE });
     const done = await sendReaches(herald, res.send.id, ['FAILED']);
     expect(done.message).toMatchObject({ status: 'FAILED', failure: { code: 'PROVIDER_REJECTED', providerCode: 'PROVIDER_REJECTED' } });
@@ -177,7 +161,7 @@ describe('gateway failures map to the contract (R19, R20)', () => {
   });
 
   it('R20: a 429 is retried after its Retry-After with the same Idempotency-Key, and delivered once', async () => {
-    const { id, username } = await messengerClient('WEB_CHAT', '0429');
+    const { id, username } = await messengerClient(herald, 'WEB_CHAT', '0429');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'WEB_CHAT', text: 'Hi', disposition: CLOSE });
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
     const tries = gatewayTries(username);
@@ -187,7 +171,7 @@ describe('gateway failures map to the contract (R19, R20)', () => {
   });
 
   it('R21: 5xx is retried under the same Idempotency-Key and delivered once', async () => {
-    const { id, username } = await messengerClient('MOBILE_APP', '0500');
+    const { id, username } = await messengerClient(herald, 'MOBILE_APP', '0500');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'MOBILE_APP', text: 'Hi', disposition: CLOSE });
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
     expect(done.message.status).toBe('READ');
@@ -195,7 +179,7 @@ describe('gateway failures map to the contract (R19, R20)', () => {
   });
 
   it('R20: a gateway fault reported later (UNDELIVERED PROVIDER_ERROR) waits for retrySend instead of failing', async () => {
-    const { id } = await messengerClient('WEB_CHAT', '0666');
+    const { id } = await messengerClient(herald, 'WEB_CHAT', '0666');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'WEB_CHAT', text: 'Hi', disposition: CLOSE });
     await eventually(async () => ((await readSend(herald, res.send.id)).steps.some((s: any) => s.state === 'WAITING_FOR_RETRY') ? true : undefined), 15_000, 'waiting for retry');
     expect((await readSend(herald, res.send.id)).message).toMatchObject({ status: 'SENT', failure: { code: 'PROVIDER_ERROR' } });
@@ -209,7 +193,7 @@ describe('the gateway status webhook', () => {
   const signed = (channel: GatewayChannel, raw: string) => ({ 'X-Herald-Signature': signBody(herald.config.gateway[channel]!.secret, raw), 'X-Herald-Channel': channel });
 
   it('R19: a callback with a bad signature is refused 401 and changes nothing; a signed one moves the message forward', async () => {
-    const { id } = await messengerClient('WEB_CHAT', '0000');
+    const { id } = await messengerClient(herald, 'WEB_CHAT', '0000');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'WEB_CHAT', text: 'Hi', disposition: CLOSE });
     const waiting = await sendReaches(herald, res.send.id, ['AWAITING_STATUS']);
     const raw = JSON.stringify({ messageId: waiting.message.id, channel: 'WEB_CHAT', status: 'READ', at: new Date().toISOString() });
@@ -250,7 +234,7 @@ describe('the gateway status webhook', () => {
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ status: 'unknown id' });
 
-    const { id } = await messengerClient('MOBILE_APP', '0000');
+    const { id } = await messengerClient(herald, 'MOBILE_APP', '0000');
     const res = await send(herald, 'demo-agent-1', { clientId: id, channel: 'MOBILE_APP', text: 'Hi', disposition: CLOSE });
     const waiting = await sendReaches(herald, res.send.id, ['AWAITING_STATUS']);
     const other = JSON.stringify({ messageId: waiting.message.id, status: 'READ' });

@@ -1,12 +1,13 @@
 import type { Channel } from '../../domain/enums.js';
 import { FAILURE_MESSAGES } from '../../domain/deliveryFailures.js';
-import { callProvider, type ProviderAnswer } from '../http.js';
+import { callProvider, rateLimited, type ProviderAnswer } from '../http.js';
 import { PermanentDeliveryError, TAKEN, TransientDeliveryError, type ChannelTransport, type OutgoingPart, type PartReceipt } from '../transport.js';
 import { failureCodeForEdna } from './codes.js';
 
 // The edna Pulse client for WhatsApp and Viber, as docs/edna.md ("Herald's side") binds it:
 // X-API-KEY, our id as the idempotency key, 5xx and network faults transient (the activity's
-// retry policy backs off), 4xx permanent with edna's code kept.
+// retry policy backs off), 429 transient after its Retry-After (RATE_LIMITED once the retries are
+// spent, R29), 4xx permanent with edna's code kept.
 
 export interface EdnaSettings {
   baseUrl: string;
@@ -95,9 +96,9 @@ export class EdnaClient implements ChannelTransport {
     const code = [body?.title, body?.code].find((v): v is string => typeof v === 'string' && /^[a-z][a-zA-Z-]+$/.test(v)) ?? null;
     // Our id is unique per attempt, so edna knowing it means an earlier try got through.
     if (answer.status === 400 && code === 'requestId-is-not-unique') return answer;
-    if (answer.status >= 500 || answer.status === 429) {
-      throw new TransientDeliveryError(code, `edna answered ${answer.status}${code ? ` (${code})` : ''}`);
-    }
+    const named = code ? ` (${code})` : '';
+    if (answer.status === 429) throw rateLimited(answer, code, `edna asks to slow down${named}`);
+    if (answer.status >= 500) throw new TransientDeliveryError(code, `edna answered ${answer.status}${named}`);
     if (answer.status === 401 || answer.status === 403) {
       // A wrong key is our fault, not the message's: retrying after the operator fixes it may pass.
       throw new TransientDeliveryError(code ?? 'unauthorized', `edna refused our API key (${answer.status}); check EDNA_API_KEY`);

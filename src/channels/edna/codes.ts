@@ -10,7 +10,8 @@ const FAILURE_CODES: Record<string, DeliveryFailureCode> = {
   'not-viber-user': 'NOT_CHANNEL_USER',
   'user-blocked': 'BLOCKED_BY_USER',
   'error-system': 'PROVIDER_ERROR',
-  'error-address-format': 'PROVIDER_REJECTED',
+  // R29: the phone is not one edna can address.
+  'error-address-format': 'INVALID_DESTINATION',
   'error-insufficient-balance': 'PROVIDER_ERROR',
   'error-subject-unknown': 'PROVIDER_REJECTED',
 };

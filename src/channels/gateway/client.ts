@@ -2,16 +2,17 @@ import type { GatewayEndpoint } from '../../config.js';
 import { isGatewayChannel, type GatewayChannel } from '../../domain/channels.js';
 import { DELIVERY_FAILURE_CODES, type DeliveryFailureCode } from '../../domain/enums.js';
 import { FAILURE_MESSAGES } from '../../domain/deliveryFailures.js';
-import { callProvider, retryAfterMs } from '../http.js';
+import { callProvider, rateLimited } from '../http.js';
 import { PermanentDeliveryError, TAKEN, TransientDeliveryError, type ChannelTransport, type OutgoingPart, type PartReceipt } from '../transport.js';
 import { CHANNEL_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from './signature.js';
 
 // Web chat, mobile app and Apple Business Messages through Herald's channel gateway: a JSON POST
 // to the channel's URL (CHANNEL_<NAME>_URL), signed with the channel's secret (signature.ts), our
 // id in Idempotency-Key so a retried POST is not delivered twice. 2xx (or 409: the gateway has
-// that key already) means taken; 429 and 5xx may pass (429 after its Retry-After); 401 is a wrong
-// secret on our side; any other 4xx refuses the message for good, with the gateway's `error`
-// (a DeliveryFailureCode) kept. Statuses come back on POST /webhooks/channel/status.
+// that key already) means taken; 429 and 5xx may pass (429 after its Retry-After, RATE_LIMITED
+// once the retries are spent, R29); 401 is a wrong secret on our side; any other 4xx refuses the
+// message for good, with the gateway's `error` (a DeliveryFailureCode, R29's included) kept.
+// Statuses come back on POST /webhooks/channel/status.
 
 /** What the gateway receives (the README documents it). */
 export interface GatewayPayload {
@@ -49,9 +50,7 @@ export class GatewayClient implements ChannelTransport {
     const refusal = answer.json<{ error?: unknown; message?: unknown }>() ?? {};
     const code = typeof refusal.error === 'string' ? refusal.error : null;
     const detail = typeof refusal.message === 'string' ? ` (${refusal.message})` : '';
-    if (answer.status === 429) {
-      throw new TransientDeliveryError(code ?? 'http-429', `The ${channel} gateway asks to slow down${detail}`, retryAfterMs(answer.headers.get('retry-after')));
-    }
+    if (answer.status === 429) throw rateLimited(answer, code ?? 'http-429', `The ${channel} gateway asks to slow down${detail}`);
     if (answer.status >= 500) throw new TransientDeliveryError(code ?? `http-${answer.status}`, `The ${channel} gateway answered ${answer.status}${detail}`);
     if (answer.status === 401) {
       throw new TransientDeliveryError(code ?? 'http-401', `The ${channel} gateway refused our signature; check CHANNEL_${channel}_SECRET`);

@@ -29,8 +29,32 @@ export function telegramChatId(address: string): string {
 }
 
 /**
- * A Bot API refusal in the contract's words (R19, R20): the bot blocked or the user gone is final,
- * 429 and 5xx may pass (429 after the `retry_after` Telegram names), a wrong token is ours to fix.
+ * What Bot API descriptions mean for the client's history (R19, R29), as lower-case fragments of
+ * Telegram's `description`, first match wins. Anything else Telegram refuses is PROVIDER_REJECTED.
+ */
+const REFUSALS: ReadonlyArray<{ failure: DeliveryFailureCode; why: string; says: readonly string[] }> = [
+  {
+    failure: 'NOT_CHANNEL_USER',
+    why: 'Telegram knows no chat with this client (they never started the bot, or the id is wrong).',
+    says: ['chat not found', 'user is deactivated', "can't initiate conversation"],
+  },
+  {
+    failure: 'INVALID_DESTINATION',
+    why: "The client's Telegram id is not one a chat can have.",
+    says: ['chat_id is empty', 'peer_id_invalid', 'invalid user_id'],
+  },
+  {
+    // Telegram fetches the file from PUBLIC_BASE_URL itself: these are about that file, not the chat.
+    failure: 'MEDIA_REJECTED',
+    why: 'Telegram could not use the attachment.',
+    says: ['wrong file identifier', 'wrong http url', 'failed to get http url content', 'wrong type of the web page content', 'photo_invalid_dimensions', 'file is too big'],
+  },
+];
+
+/**
+ * A Bot API refusal in the contract's words (R19, R20, R29): the bot blocked, the user gone, an
+ * impossible chat id or an unusable file is final; 429 and 5xx may pass (429 after the
+ * `retry_after` Telegram names, RATE_LIMITED if it outlasts the retries); a wrong token is ours to fix.
  */
 export function telegramFailure(httpStatus: number, answer: BotApiAnswer): PermanentDeliveryError | TransientDeliveryError {
   const code = answer.error_code ?? httpStatus;
@@ -39,23 +63,21 @@ export function telegramFailure(httpStatus: number, answer: BotApiAnswer): Perma
   if (code === 429) {
     const seconds = answer.parameters?.retry_after;
     const retryAfterMs = typeof seconds === 'number' && seconds >= 0 ? seconds * 1000 : undefined;
-    return new TransientDeliveryError(description, `Telegram asks to slow down${seconds !== undefined ? `: retry after ${seconds} s` : ''} (${description})`, retryAfterMs);
+    return new TransientDeliveryError(description, `Telegram asks to slow down${seconds !== undefined ? `: retry after ${seconds} s` : ''} (${description})`, {
+      retryAfterMs, failureCode: 'RATE_LIMITED',
+    });
   }
   if (code >= 500) return new TransientDeliveryError(description, `Telegram answered ${code} (${description})`);
   if (code === 401 || code === 404) {
     // Unauthorized / Not Found for the whole bot: the token is wrong, not the message.
     return new TransientDeliveryError(description, `Telegram refused the bot token (${code} ${description}); check TELEGRAM_BOT_TOKEN`);
   }
-  let failure: DeliveryFailureCode = 'PROVIDER_REJECTED';
-  let why = 'Telegram refused the message.';
   if (code === 403 && lower.includes('blocked')) {
-    failure = 'BLOCKED_BY_USER';
-    why = 'The client has blocked the bot.';
-  } else if (lower.includes('chat not found') || lower.includes('user is deactivated') || lower.includes("can't initiate conversation")) {
-    failure = 'NOT_CHANNEL_USER';
-    why = 'Telegram knows no chat with this client (they never started the bot, or the id is wrong).';
+    return new PermanentDeliveryError('BLOCKED_BY_USER', description, `The client has blocked the bot. Telegram: ${code} ${description}`);
   }
-  return new PermanentDeliveryError(failure, description, `${why} Telegram: ${code} ${description}`);
+  const refusal = REFUSALS.find((r) => r.says.some((words) => lower.includes(words)));
+  const why = refusal?.why ?? 'Telegram refused the message.';
+  return new PermanentDeliveryError(refusal?.failure ?? 'PROVIDER_REJECTED', description, `${why} Telegram: ${code} ${description}`);
 }
 
 export class TelegramClient implements ChannelTransport {

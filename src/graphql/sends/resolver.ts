@@ -183,7 +183,7 @@ export class SendResolver {
     return visibleSend(ctx, await getSend(ctx.db, id));
   }
 
-  /** R24: newest first, filtered by agent, client, channel, state and time, within what the caller may see. */
+  /** R24: newest first, filtered by agent, client, channel, state and time (R29: and failure code), within what the caller may see. */
   @Authorized()
   @Query(() => OutboundSendConnectionType)
   async sends(

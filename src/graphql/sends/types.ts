@@ -5,7 +5,8 @@ import { connectionType } from '../common/connection.js';
 import { NodeInterface } from '../common/node.js';
 import { UserErrorType } from '../common/payload.js';
 import {
-  ChannelEnum, DateTimeScalar, DispositionKindEnum, JSONScalar, SendStateEnum, SendStepStateEnum, TemplateRequirementEnum, TransferTargetKindEnum,
+  ChannelEnum, DateTimeScalar, DeliveryFailureCodeEnum, DispositionKindEnum, JSONScalar, SendStateEnum, SendStepStateEnum, TemplateRequirementEnum,
+  TransferTargetKindEnum,
 } from '../scalars.js';
 import { ThreadType } from '../threads/types.js';
 
@@ -100,6 +101,8 @@ export class SendFilterInput {
   @Field(() => SendStateEnum, { nullable: true }) state?: E.SendState | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'created at or after' }) from?: Date | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'created before' }) to?: Date | null;
+  @Field(() => DeliveryFailureCodeEnum, { nullable: true, description: "R29: whose message's failure (as the client's history shows it) has this code" })
+  failureCode?: E.DeliveryFailureCode | null;
 }
 
 export const OutboundSendConnectionType = connectionType('OutboundSend', () => OutboundSendType);

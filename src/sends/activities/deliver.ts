@@ -18,7 +18,7 @@ import { channelAddress } from '../../domain/clientChannels.js';
 import type { Channel } from '../../domain/enums.js';
 import { renderTemplate } from '../../domain/templates.js';
 import type { ActivityDeps } from './deps.js';
-import { PERMANENT_DELIVERY_FAILURE, TRANSIENT_DELIVERY_FAILURE, type PermanentFailureDetails } from '../contract.js';
+import { PERMANENT_DELIVERY_FAILURE, TRANSIENT_DELIVERY_FAILURE, type PermanentFailureDetails, type TransientFailureDetails } from '../contract.js';
 
 export interface DeliverInput {
   sendId: string;
@@ -179,19 +179,23 @@ function outgoingPart(
 }
 
 /**
- * A channel's refusal for good becomes a non-retryable failure the workflow reads (R20); a fault
- * with a wait the channel named (Telegram's retry_after, a gateway's Retry-After) is retried after
- * exactly that wait instead of the policy's backoff.
+ * A channel's refusal for good becomes a non-retryable failure the workflow reads (R20). A fault
+ * that may pass carries what the message shows should it outlast the retries (R29: RATE_LIMITED
+ * when the channel kept asking to slow down), and one with a wait the channel named (Telegram's
+ * retry_after, a Retry-After) is retried after exactly that wait instead of the policy's backoff.
  */
-function asActivityFailure(err: unknown): unknown {
+export function asActivityFailure(err: unknown): unknown {
   if (err instanceof PermanentDeliveryError) {
     return ApplicationFailure.nonRetryable(err.message, PERMANENT_DELIVERY_FAILURE, {
       failureCode: err.failureCode, providerCode: err.providerCode, message: err.message,
     } satisfies PermanentFailureDetails);
   }
-  if (err instanceof TransientDeliveryError && err.retryAfterMs !== undefined) {
+  if (err instanceof TransientDeliveryError) {
     return ApplicationFailure.create({
-      message: err.message, type: TRANSIENT_DELIVERY_FAILURE, details: [{ providerCode: err.providerCode }], nextRetryDelay: Math.max(1, err.retryAfterMs),
+      message: err.message,
+      type: TRANSIENT_DELIVERY_FAILURE,
+      details: [{ failureCode: err.failureCode, providerCode: err.providerCode } satisfies TransientFailureDetails],
+      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(1, err.retryAfterMs) } : {}),
     });
   }
   return err;
