@@ -153,6 +153,8 @@ export type SendMessageInput = {
   sendAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** EMAIL */
   subject?: InputMaybe<Scalars['String']['input']>;
+  /** R28: send into this open thread that nobody holds (conflict { canTakeOver }); the agent takes it over and the disposition applies to it */
+  takeOverThreadId?: InputMaybe<Scalars['ID']['input']>;
   template?: InputMaybe<TemplateInput>;
   text?: InputMaybe<Scalars['String']['input']>;
 };

@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
 import { threadEvents, threads } from './schema.js';
 import type { Channel, ThreadEventKind, ThreadStatus } from '../domain/enums.js';
@@ -40,6 +40,22 @@ export async function closeThread(tx: DbOrTx, threadId: string, reason: string |
   await recordThreadEvent(tx, threadId, 'CLOSED', { agentId: byAgentId, comment: comment ?? reason });
   await publish(tx, { type: 'client', clientId: row.clientId, kind: 'THREAD_CLOSED', threadId, messageId: null });
   if (row.assigneeId) await publish(tx, { type: 'queue', agentId: row.assigneeId, threadId });
+  return true;
+}
+
+/**
+ * R28: the agent takes over the client's open thread that nobody holds. The guard is in the
+ * statement itself, so of two agents taking it over at once exactly one gets it; false for the other.
+ */
+export async function claimUnassignedThread(tx: DbOrTx, input: { threadId: string; clientId: string; agentId: string }): Promise<boolean> {
+  const [row] = await tx.update(threads)
+    .set({ status: 'ASSIGNED', assigneeId: input.agentId, queueTargetId: null })
+    .where(and(eq(threads.id, input.threadId), eq(threads.clientId, input.clientId), ne(threads.status, 'CLOSED'), isNull(threads.assigneeId)))
+    .returning({ id: threads.id });
+  if (!row) return false;
+  await recordThreadEvent(tx, input.threadId, 'ASSIGNED', { agentId: input.agentId, comment: 'taken over by a send' });
+  await publish(tx, { type: 'client', clientId: input.clientId, kind: 'THREAD_UPDATED', threadId: input.threadId, messageId: null });
+  await publish(tx, { type: 'queue', agentId: input.agentId, threadId: input.threadId });
   return true;
 }
 

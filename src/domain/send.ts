@@ -27,6 +27,8 @@ export interface SendRequest extends SendContent {
   clientId: string;
   channel: Channel;
   disposition?: DispositionRequest | null;
+  /** R28: go into this open, unassigned thread of the client (the agent takes it over) instead of opening one. */
+  takeOverThreadId?: string | null;
   /** R25: send at this time (ISO) instead of now; the workflow waits on a durable timer. */
   sendAt?: string | null;
   /** A hash of what was asked (sends/client.ts), kept to refuse the same requestId with other parameters. */

@@ -23,6 +23,7 @@ export function requestFingerprint(request: Omit<SendRequest, 'sendId' | 'finger
     bcc: request.bcc ?? null, disposition: request.disposition ?? null,
     // Only a scheduled send adds its time, so the hashes of sends made before R25 still match.
     ...(request.sendAt ? { sendAt: request.sendAt } : {}),
+    ...(request.takeOverThreadId ? { takeOverThreadId: request.takeOverThreadId } : {}),
   };
   return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
 }

@@ -140,9 +140,12 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
   const answerWith = (errors: UserError[], conflictThreadId: string | null) => {
     answer = { state, errors, messageId, threadId, conflictThreadId };
   };
+  // The thread a failure releases: the one this send opened. A thread it took over (R28) was the
+  // client's before the send and stays with the agent who took it.
+  const releasable = () => (request.takeOverThreadId ? null : threadId);
   const settle = async (move: MessageOutcome['move'], sendState: SendState | undefined, step: MessageOutcome['step']) => {
     const result = await records.settleMessage({
-      sendId: request.sendId, messageId: messageId!, threadId, move, step, ...(sendState ? { sendState } : {}), ...(short ? { endsSendWhenFinal: true } : {}),
+      sendId: request.sendId, messageId: messageId!, threadId: releasable(), move, step, ...(sendState ? { sendState } : {}), ...(short ? { endsSendWhenFinal: true } : {}),
     });
     messageStatus = result.status;
     const ended = sendState ?? result.sendState;
@@ -282,7 +285,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     }
     enter('FAILED');
     // The short send answers once the failure is written: its record may not have existed before.
-    const result = await compensation.abandonSend({ sendId: request.sendId, messageId, threadId, reason: message, errors, ...(short ? { request } : {}) });
+    const result = await compensation.abandonSend({ sendId: request.sendId, messageId, threadId: releasable(), reason: message, errors, ...(short ? { request } : {}) });
     messageStatus = result.messageStatus ?? messageStatus;
     if (unanswered && short) answerWith(errors, null);
     return finish();

@@ -190,3 +190,61 @@ describe('preview (R27)', () => {
     expect((await preview('demo-agent-1', { clientId: client, channel: 'EMAIL', text: 'x', onBehalfOfAgentId: other })).userErrors).toMatchObject([{ code: 'FORBIDDEN' }]);
   });
 });
+
+describe('take over an unassigned thread (R28)', () => {
+  /** A client who just wrote in: their thread is NEW in the queue, held by nobody. */
+  async function clientInQueue(): Promise<{ client: string; thread: string }> {
+    phoneSeq += 1;
+    const phone = `+49 152 ${String(4200000 + phoneSeq)}`;
+    const res = await herald.gql('demo-integrator', `mutation($input: InboundMessageInput!) { recordInboundMessage(input: $input) { message { client { id } } thread { id status } userErrors { code } } }`,
+      { input: { channel: 'WHATSAPP', address: phone, text: 'Anyone there?' } });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const out = res.data.recordInboundMessage;
+    expect(out.thread.status).toBe('NEW');
+    return { client: out.message.client.id, thread: out.thread.id };
+  }
+  const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { send { id state thread { id } } userErrors { code field message } conflict { activeThread { id } canTakeOver } } }`;
+  const sendAs = async (token: string, input: Record<string, unknown>) => (await herald.gql(token, SEND, { input })).data.sendMessage;
+
+  it('R28: the conflict says an unassigned thread can be taken over; of two agents taking it over at once exactly one wins, and the thread is theirs', async () => {
+    const { client, thread } = await clientInQueue();
+    const refused = await sendAs('demo-agent-1', { clientId: client, channel: 'WHATSAPP', text: 'Hello', disposition: { kind: 'ASSIGN_TO_ME' } });
+    expect(refused.userErrors.map((e: any) => e.code)).toEqual(['ACTIVE_THREAD_EXISTS']);
+    expect(refused.conflict).toEqual({ activeThread: { id: thread }, canTakeOver: true });
+
+    const [a, b] = await Promise.all(['demo-agent-1', 'demo-agent-2'].map((token) =>
+      sendAs(token, { clientId: client, channel: 'WHATSAPP', text: `${token} here, how can I help?`, disposition: { kind: 'ASSIGN_TO_ME' }, takeOverThreadId: thread })));
+    const winners = [a, b].filter((r) => r.userErrors.length === 0);
+    const losers = [a, b].filter((r) => r.userErrors.length > 0);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    expect(losers[0].userErrors.map((e: any) => e.code)).toEqual(['ACTIVE_THREAD_EXISTS']);
+    expect(losers[0].conflict).toEqual({ activeThread: { id: thread }, canTakeOver: false });
+
+    const won = await sendReaches(herald, winners[0].send.id, ['COMPLETED']);
+    const winner = winners[0] === a ? 'agent1' : 'agent2';
+    expect(won.thread).toMatchObject({ id: thread, status: 'WAITING', assignee: { login: winner } });
+    expect(won.message.thread.id).toBe(thread);
+
+    // Held by an agent now: nobody takes it over.
+    const third = await sendAs('demo-agent-3', { clientId: client, channel: 'WHATSAPP', text: 'me too', disposition: { kind: 'ASSIGN_TO_ME' }, takeOverThreadId: thread });
+    expect(third.userErrors).toMatchObject([{ code: 'ACTIVE_THREAD_EXISTS', field: ['takeOverThreadId'] }]);
+    expect(third.conflict.canTakeOver).toBe(false);
+  });
+
+  it('R28: another thread id is NOT_FOUND, another channel INVALID_INPUT, and a send as nobody cannot take over', async () => {
+    const { client, thread } = await clientInQueue();
+    const other = await clientInQueue();
+    expect((await sendAs('demo-agent-1', { clientId: client, channel: 'WHATSAPP', text: 'x', disposition: { kind: 'CLOSE' }, takeOverThreadId: other.thread })).userErrors)
+      .toMatchObject([{ code: 'NOT_FOUND', field: ['takeOverThreadId'] }]);
+    expect((await sendAs('demo-agent-1', { clientId: client, channel: 'WHATSAPP', text: 'x', disposition: { kind: 'CLOSE' }, takeOverThreadId: 'not-an-id' })).userErrors)
+      .toMatchObject([{ code: 'NOT_FOUND' }]);
+    expect((await sendAs('demo-agent-1', { clientId: client, channel: 'VIBER', text: 'x', disposition: { kind: 'CLOSE' }, takeOverThreadId: thread })).userErrors)
+      .toMatchObject([{ code: 'INVALID_INPUT', field: ['takeOverThreadId'] }]);
+    expect((await sendAs('demo-integrator', { clientId: client, channel: 'WHATSAPP', text: 'x', disposition: { kind: 'CLOSE' }, takeOverThreadId: thread })).userErrors)
+      .toMatchObject([{ code: 'INVALID_INPUT', field: ['takeOverThreadId'] }]);
+    // Nothing above touched the thread: it still waits in the queue for anyone.
+    const still = await herald.gql('demo-supervisor', `{ thread(id: "${thread}") { status assignee { login } } }`);
+    expect(still.data.thread).toEqual({ status: 'NEW', assignee: null });
+  });
+});

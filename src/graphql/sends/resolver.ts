@@ -13,6 +13,7 @@ import { userError, UserErrorException, type UserError } from '../../domain/erro
 import { isUuid } from '../../domain/ids.js';
 import { sendIdFor, type SendRequest } from '../../domain/send.js';
 import { checkSendAt } from '../../domain/schedule.js';
+import { canTakeOver } from '../../domain/takeOver.js';
 import { requestFingerprint, type ActionResult } from '../../sends/client.js';
 import { workflowEvents } from '../../sends/history.js';
 import { previewSend, type MessagePreview } from '../../sends/preview.js';
@@ -52,7 +53,7 @@ async function conflictOf(ctx: Context, clientId: string, threadId: string) {
   if (!thread || !client) return null;
   ctx.loaders.activeThread.clear(clientId);
   const alternatives = (await ctx.loaders.clientChannelOptions(client)).filter((c) => c.available);
-  return { activeThread: thread, alternatives };
+  return { activeThread: thread, alternatives, canTakeOver: canTakeOver(thread) };
 }
 
 /**
@@ -113,6 +114,7 @@ async function askedSend(ctx: Context, input: SendMessageInput): Promise<Omit<Se
       ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
       : null,
     ...(input.sendAt ? { sendAt: input.sendAt.toISOString() } : {}),
+    ...(input.takeOverThreadId ? { takeOverThreadId: input.takeOverThreadId } : {}),
   };
 }
 

@@ -44,6 +44,7 @@ export class OutboundSendType {
 export class ThreadConflictType {
   @Field(() => ThreadType) activeThread!: ThreadType;
   @Field(() => [ClientChannelType]) alternatives!: ClientChannelType[];
+  @Field(() => Boolean, { description: 'R28: nobody holds the thread (NEW in a queue, or with a bot): sendMessage(input: { takeOverThreadId }) may take it over' }) canTakeOver!: boolean;
 }
 
 @ObjectType('SendMessagePayload')
@@ -91,6 +92,7 @@ export class SendMessageInput {
   @Field(() => DispositionInput, { nullable: true, description: 'required unless EMAIL' }) disposition?: DispositionInput | null;
   @Field(() => ID, { nullable: true, description: 'INTEGRATOR only' }) onBehalfOfAgentId?: string | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'R25: send at this time instead of now (at most 30 days ahead); the send is SCHEDULED until then' }) sendAt?: Date | null;
+  @Field(() => ID, { nullable: true, description: "R28: send into this open thread that nobody holds (conflict { canTakeOver }); the agent takes it over and the disposition applies to it" }) takeOverThreadId?: string | null;
 }
 
 @InputType('SendFilter')

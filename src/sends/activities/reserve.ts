@@ -2,7 +2,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { isUniqueViolation, type Tx } from '../../db/connection.js';
 import { messageStatusChanges, messages, threads } from '../../db/schema.js';
 import { recordProgress } from './progress.js';
-import { openThread } from '../../db/threads.js';
+import { claimUnassignedThread, openThread } from '../../db/threads.js';
 import { publish } from '../../db/events.js';
 import { capabilitiesOf } from '../../domain/channels.js';
 import { userError, type UserError } from '../../domain/errors.js';
@@ -16,6 +16,9 @@ export type Reservation =
   | { ok: false; errors: UserError[]; conflictThreadId: string | null };
 
 const THREAD_LOCK = 'threads_one_active_per_client';
+
+/** The thread a send was to take over was taken (or closed) between the check and the claim. */
+class ThreadTakenMeanwhile extends Error {}
 
 /**
  * Step 2 of a send begun before acceptSend (old histories): reserve, and write it on the send's record.
@@ -98,7 +101,12 @@ export async function reserve(deps: ActivityDeps, request: SendRequest, record: 
   try {
     const reserved = await deps.db.transaction(async (tx) => {
       let threadId: string | null = null;
-      if (opensThread) {
+      if (request.takeOverThreadId) {
+        // R28: into the open thread nobody held, now the agent's; lost to another agent, a conflict.
+        const claimed = await claimUnassignedThread(tx, { threadId: request.takeOverThreadId, clientId: request.clientId, agentId: request.agentId! });
+        if (!claimed) throw new ThreadTakenMeanwhile();
+        threadId = request.takeOverThreadId;
+      } else if (opensThread) {
         threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
       }
       const messageId = await pendingMessage(tx, values, threadId);
@@ -109,6 +117,11 @@ export async function reserve(deps: ActivityDeps, request: SendRequest, record: 
     });
     return { ok: true, ...reserved };
   } catch (err) {
+    if (err instanceof ThreadTakenMeanwhile) {
+      const errors = [userError('ACTIVE_THREAD_EXISTS', 'Another agent has just taken over this thread.', ['takeOverThreadId'])];
+      await record.conflict(errors, request.takeOverThreadId!);
+      return { ok: false, errors, conflictThreadId: request.takeOverThreadId! };
+    }
     if (!isUniqueViolation(err, THREAD_LOCK)) throw err;
     const [active] = await deps.db.select({ id: threads.id }).from(threads).where(and(eq(threads.clientId, request.clientId), ne(threads.status, 'CLOSED')));
     const errors = [userError('ACTIVE_THREAD_EXISTS', 'This client has just got an active thread; go to it, or send an email instead.', ['channel'])];

@@ -10,6 +10,7 @@ import { clientChannelOption, type ClientChannelOption } from '../../domain/clie
 import { userError, type UserError } from '../../domain/errors.js';
 import type { SendRequest } from '../../domain/send.js';
 import { checkSend } from '../../domain/sendRules.js';
+import { checkTakeOver } from '../../domain/takeOver.js';
 import { isUuid } from '../../domain/ids.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -54,6 +55,9 @@ export async function checkSendRequest(deps: Pick<ActivityDeps, 'db' | 'config'>
   const { db } = deps;
   const loaded = await loadClientFacts(db, request.clientId);
   if (!loaded) return { errors: [userError('NOT_FOUND', 'No such client.', ['clientId'])], activeThreadId: null };
+  // R28: a send into the open thread nobody holds is not refused by it.
+  const takeOver = request.takeOverThreadId ? checkTakeOver(request.takeOverThreadId, request, loaded.activeThread) : null;
+  if (takeOver) return { errors: [takeOver], activeThreadId: loaded.activeThread?.id ?? null };
   const [standChannels, agentRows, templateCounts] = await Promise.all([
     listStandChannels(db, loaded.client.standId),
     request.agentId ? getAgents(db, [request.agentId]) : Promise.resolve([]),
@@ -62,7 +66,7 @@ export async function checkSendRequest(deps: Pick<ActivityDeps, 'db' | 'config'>
   const stand = findStandChannel(standChannels, request.channel);
   if (!stand) return { errors: [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], activeThreadId: null };
   const agent = agentRows[0] ?? null;
-  const facts = moment.activeThreadRefuses === false ? { ...loaded.facts, hasActiveThread: false } : loaded.facts;
+  const facts = moment.activeThreadRefuses === false || request.takeOverThreadId ? { ...loaded.facts, hasActiveThread: false } : loaded.facts;
   const option = clientChannelOption(toSettings(stand), facts, templateCounts.get(request.channel) ?? 0, moment.at ?? new Date(), configuredChannels(deps.config));
   const target = request.disposition?.target;
   const [template, attachment, transferTarget] = await Promise.all([
