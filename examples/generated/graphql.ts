@@ -87,6 +87,21 @@ export type DispositionKind =
   | 'CLOSE'
   | 'TRANSFER';
 
+/** R26: a channel to reach the client on when the step before gives up, with its own content */
+export type FallbackStepInput = {
+  /** how long the step before gets to reach DELIVERED before this one goes (1 s to 7 days); absent: until it ends */
+  afterSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** from POST /attachments */
+  attachmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** EMAIL */
+  bcc?: InputMaybe<Array<Scalars['String']['input']>>;
+  channel: Channel;
+  /** EMAIL */
+  subject?: InputMaybe<Scalars['String']['input']>;
+  template?: InputMaybe<TemplateInput>;
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type InboundMessageInput = {
   /** phone, email or messenger username/id, as the channel knows the client */
   address: Scalars['String']['input'];
@@ -145,6 +160,8 @@ export type SendMessageInput = {
   clientId: Scalars['ID']['input'];
   /** required unless EMAIL */
   disposition?: InputMaybe<DispositionInput>;
+  /** R26: up to three other channels to try, in order, when this one fails in a way another channel can help with or is not DELIVERED in time */
+  fallback?: InputMaybe<Array<FallbackStepInput>>;
   /** INTEGRATOR only */
   onBehalfOfAgentId?: InputMaybe<Scalars['ID']['input']>;
   /** idempotency key; generated when absent */

@@ -54,6 +54,12 @@ export async function clientWroteInSince(db: DbOrTx, clientId: string, since: Da
   return row !== undefined;
 }
 
+/** Every message of these sends, in the order of their fallback chains (R26). */
+export async function sendMessages(db: DbOrTx, sendIds: readonly string[]): Promise<MessageRow[]> {
+  if (sendIds.length === 0) return [];
+  return db.select().from(messages).where(inArray(messages.sendId, [...sendIds])).orderBy(asc(messages.fallbackStep));
+}
+
 export async function getMessages(db: DbOrTx, ids: readonly string[]): Promise<MessageRow[]> {
   if (ids.length === 0) return [];
   return db.select().from(messages).where(inArray(messages.id, [...ids]));

@@ -193,6 +193,8 @@ export const messages = pgTable('messages', {
   id: id(),
   /** The send that made this message (outbound); a repeated reservation finds it here. */
   sendId: text('send_id'),
+  /** R26: which step of the send's fallback chain this message is (0: the send's own channel). */
+  fallbackStep: integer('fallback_step').notNull().default(0),
   clientId: uuid('client_id').notNull().references(() => clients.id),
   threadId: uuid('thread_id').references(() => threads.id),
   channel: text('channel').$type<Channel>().notNull(),
@@ -215,7 +217,7 @@ export const messages = pgTable('messages', {
 }, (t) => [
   index('messages_client_created').on(t.clientId, t.createdAt, t.id),
   index('messages_thread_created').on(t.threadId, t.createdAt),
-  uniqueIndex('messages_send').on(t.sendId),
+  uniqueIndex('messages_send_step').on(t.sendId, t.fallbackStep),
 ]);
 
 /**

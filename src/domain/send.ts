@@ -1,4 +1,5 @@
 import type { Channel, DispositionKind, TransferTargetKind } from './enums.js';
+import type { FallbackStep } from './fallback.js';
 
 // What a caller asks Herald to send, as the workflow carries it (plain data: it is serialized
 // into the workflow history).
@@ -27,6 +28,8 @@ export interface SendRequest extends SendContent {
   clientId: string;
   channel: Channel;
   disposition?: DispositionRequest | null;
+  /** R26: the channels to try next, in order, each with its own content. */
+  fallback?: FallbackStep[] | null;
   /** R28: go into this open, unassigned thread of the client (the agent takes it over) instead of opening one. */
   takeOverThreadId?: string | null;
   /** R25: send at this time (ISO) instead of now; the workflow waits on a durable timer. */

@@ -5,7 +5,7 @@ import { agentQueues, getAgents, getTransferTargets } from '../db/agents.js';
 import { getActiveThreads, getClientChannels, getClients, getUsernames, type ClientRow, clientFacts } from '../db/clients.js';
 import type { Cursor } from '../db/cursor.js';
 import { getAttachments } from '../db/attachments.js';
-import { clientHistories, getMessages, statusChanges, threadMessages, type HistoryPage } from '../db/messages.js';
+import { clientHistories, getMessages, sendMessages, statusChanges, threadMessages, type HistoryPage } from '../db/messages.js';
 import { getThreads } from '../db/threads.js';
 import { listStandChannels, toSettings } from '../db/stand.js';
 import { approvedTextTemplateCounts, getTemplateVariables, getTemplates } from '../db/templates.js';
@@ -87,6 +87,7 @@ export function createLoaders(db: Db, viewer: Viewer | null, now: Date, configur
     usernames: grouped((ids) => getUsernames(db, ids), (r) => r.clientId),
     activeThread: grouped((ids) => getActiveThreads(db, ids), (r) => r.clientId),
     threadMessages: grouped((ids) => threadMessages(db, ids), (r) => r.threadId),
+    sendMessages: grouped((ids) => sendMessages(db, ids), (r) => r.sendId),
     queue: grouped((ids) => agentQueues(db, ids), (r) => r.assigneeId),
     statusChanges: grouped((ids) => statusChanges(db, ids), (r) => r.messageId),
     history: keyed((first: number, after: Cursor | null) => new DataLoader<string, HistoryPage>(async (ids) => {

@@ -24,6 +24,7 @@ export function requestFingerprint(request: Omit<SendRequest, 'sendId' | 'finger
     // Only a scheduled send adds its time, so the hashes of sends made before R25 still match.
     ...(request.sendAt ? { sendAt: request.sendAt } : {}),
     ...(request.takeOverThreadId ? { takeOverThreadId: request.takeOverThreadId } : {}),
+    ...(request.fallback?.length ? { fallback: request.fallback } : {}),
   };
   return createHash('sha256').update(JSON.stringify(asked)).digest('hex');
 }

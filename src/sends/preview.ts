@@ -4,7 +4,7 @@ import type { Channel, TemplateRequirement } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
 import { renderTemplate } from '../domain/templates.js';
-import { checkSendRequest } from './activities/validate.js';
+import { checkSendAndFallback, checkSendRequest, fallbackStepRequest, type CheckMoment } from './activities/validate.js';
 
 // R27: what a send would put in front of the client, and what sendMessage would answer now,
 // from the same checks the send itself runs; nothing is written and no thread is reserved.
@@ -21,12 +21,22 @@ export interface MessagePreview {
   templateRequirement: TemplateRequirement | null;
   sendAt: Date | null;
   userErrors: UserError[];
+  /** R26: each fallback step, previewed the same way (its own errors are also in the send's, under fallback.<i>). */
+  fallback: MessagePreview[];
 }
 
 export async function previewSend(deps: { db: Db; config: Config }, request: SendRequest): Promise<MessagePreview> {
   const sendAt = request.sendAt ? new Date(request.sendAt) : null;
   // Judged as sendMessage judges it: a scheduled send at its time, where a thread active now does not refuse it.
-  const verdict = await checkSendRequest(deps, request, sendAt ? { at: sendAt, activeThreadRefuses: false } : {});
+  const moment = sendAt ? { at: sendAt, activeThreadRefuses: false } : {};
+  const [preview, whole] = await Promise.all([previewOne(deps, request, moment), checkSendAndFallback(deps, request, moment)]);
+  const fallback = await Promise.all((request.fallback ?? []).map((step) => previewOne(deps, fallbackStepRequest(request, step), { ...moment, activeThreadRefuses: false })));
+  return { ...preview, userErrors: whole.errors, fallback };
+}
+
+async function previewOne(deps: { db: Db; config: Config }, request: SendRequest, moment: CheckMoment): Promise<MessagePreview> {
+  const sendAt = request.sendAt ? new Date(request.sendAt) : null;
+  const verdict = await checkSendRequest(deps, request, moment);
   const facts = verdict.facts;
   const rendered = facts?.template && request.template ? renderTemplate(facts.template, request.template.variables) : null;
   const file = facts?.attachment ?? null;
@@ -41,5 +51,6 @@ export async function previewSend(deps: { db: Db; config: Config }, request: Sen
     templateRequirement: facts?.option.templateRequirement ?? null,
     sendAt,
     userErrors: verdict.errors,
+    fallback: [],
   };
 }

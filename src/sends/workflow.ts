@@ -6,10 +6,11 @@ import type { SendActivities } from './activities/index.js';
 import type { AfterDelivery } from './activities/deliver.js';
 import type { MessageOutcome } from './activities/status.js';
 import { capabilitiesOf } from '../domain/channels.js';
-import type { MessageStatus, SendState } from '../domain/enums.js';
+import type { Channel, MessageStatus, SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import { endsInFailure, isFinal, statusRank } from '../domain/messageStatus.js';
 import { waitUntil } from '../domain/schedule.js';
+import { movesOn, type FallbackStep } from '../domain/fallback.js';
 import type { SendRequest } from '../domain/send.js';
 import {
   DATA_ERROR, PERMANENT_DELIVERY_FAILURE, SA_STATE, TRANSIENT_DELIVERY_FAILURE, acceptedUpdate, cancelSignal, cancelUpdate, retryUpdate, clientWroteInSignal, deliveryStatusSignal,
@@ -153,6 +154,15 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     return result;
   };
 
+  // R26: why the step just tried handed over to the next one (null: it did not).
+  let handOver: string | null = null;
+  /** A step of a fallback chain that gives up: its message ends, but neither the thread nor the send. */
+  const settleStep = async (move: MessageOutcome['move'], step: MessageOutcome['step']) => {
+    const result = await records.settleMessage({ sendId: request.sendId, messageId: messageId!, threadId: null, move, step });
+    messageStatus = result.status;
+    return result;
+  };
+
   try {
     return await validateReserveDeliver();
   } catch (err) {
@@ -188,12 +198,11 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     // Email and Telegram give no delivery receipts: SENT is as far as they go, so the send
     // completes there instead of waiting for a receipt that never comes and expiring.
     const caps = capabilitiesOf(request.channel);
-    const then: AfterDelivery = {
-      dispose: threadId && request.disposition ? { threadId, agentId: request.agentId, disposition: request.disposition, clientWroteIn } : null,
-      ...(caps.deliveryReceipts
-        ? { state: 'AWAITING_STATUS', step: { name: 'await status', state: 'WAITING' } }
-        : { state: 'COMPLETED', step: { name: 'complete', state: 'SENT', detail: `${caps.channel === 'EMAIL' ? 'email' : caps.label} has no delivery receipts` } }),
-    };
+    const then = afterDeliveryOn(request.channel, threadId && request.disposition ? { threadId, agentId: request.agentId, disposition: request.disposition, clientWroteIn } : null);
+    if (request.fallback?.length) {
+      await deliverAlongTheChain(then, request.fallback);
+      return finish();
+    }
     if (!(await deliverUntilAccepted(then))) return finish();
     enter(then.state);
     if (caps.deliveryReceipts) await awaitFinalStatus();
@@ -223,6 +232,83 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     }
     enter('VALIDATING');
     return true;
+  }
+
+  /**
+   * R26: the send's own channel, then each fallback step in turn. A step hands over when its
+   * message ends in a way another channel can help with, or is not DELIVERED within the next
+   * step's afterSeconds; the chain ends at DELIVERED, at a failure no channel can help with, or
+   * at its last step, which ends like any send. Every step is a message of its own in the
+   * client's history; the thread the send reserved stays its one thread.
+   */
+  async function deliverAlongTheChain(first: AfterDelivery, steps: readonly FallbackStep[]): Promise<void> {
+    let then = first;
+    let channel = request.channel;
+    for (let k = 0; ; k += 1) {
+      const next = steps[k];
+      let reason: string | null;
+      if (await deliverUntilAccepted(then, next !== undefined)) {
+        enter(then.state);
+        if (!capabilitiesOf(channel).deliveryReceipts) return;
+        if (!next) return awaitFinalStatus();
+        const outcome = await awaitStepOutcome(next.afterSeconds ?? null);
+        if (outcome.kind !== 'handOver') return outcome.kind === 'delivered' ? awaitFinalStatus() : undefined;
+        reason = outcome.reason;
+      } else {
+        reason = handOver;
+        if (reason === null) return; // failed for good, or cancelled
+      }
+      const started = await records.startFallbackStep({ request, step: k + 1, threadId, reason });
+      messageId = started.messageId;
+      messageStatus = 'PENDING';
+      attempt = 1;
+      currentParts = [];
+      partStatus.clear();
+      channel = next!.channel;
+      enter('DELIVERING');
+      then = afterDeliveryOn(channel, null);
+    }
+  }
+
+  /** Waits for the current step's message to be DELIVERED, to end, or for the wait before the next step to pass. */
+  async function awaitStepOutcome(afterSeconds: number | null): Promise<{ kind: 'delivered' | 'ended' } | { kind: 'handOver'; reason: string }> {
+    const deadline = Date.now() + (afterSeconds !== null ? afterSeconds * 1000 : timing.statusTimeoutMs);
+    for (;;) {
+      const arrived = await condition(() => statusEvents.length > 0, Math.max(0, deadline - Date.now()));
+      if (!arrived) {
+        if (afterSeconds !== null) return { kind: 'handOver', reason: `not DELIVERED within ${afterSeconds} s` };
+        await settleStep({ status: 'EXPIRED', failure: { code: 'EXPIRED', providerCode: null, message: 'No delivery status arrived in time.' } }, { name: 'await status', state: 'EXPIRED' });
+        return { kind: 'handOver', reason: 'no delivery status in time' };
+      }
+      const event = statusEvents.shift()!;
+      if (event.providerRequestId && currentParts.length > 0 && !currentParts.includes(event.providerRequestId)) continue;
+      if (event.transient) {
+        // With another channel to try, a fault that may pass is not worth a person's retry.
+        await records.noteTransientFailure({ sendId: request.sendId, messageId: messageId!, event, message: `The channel reported ${event.providerCode ?? 'a fault'} that may pass.` });
+        return { kind: 'handOver', reason: `${event.providerCode ?? 'a fault that may pass'}` };
+      }
+      const status = aggregateStatus(event);
+      const move = { status, at: event.at, failure: event.failureCode ? { code: event.failureCode, providerCode: event.providerCode, message: event.comment ?? event.failureCode } : null };
+      const step = { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : {}) };
+      if (movesOn(status, event.failureCode)) {
+        await settleStep(move, step);
+        return { kind: 'handOver', reason: `${status} ${event.failureCode ?? ''}`.trim() };
+      }
+      const result = await settle(move, undefined, step);
+      if (ENDED.has(state)) return { kind: 'ended' };
+      if (result.status === 'DELIVERED' || result.status === 'READ') return { kind: 'delivered' };
+    }
+  }
+
+  /** What deliver writes once the channel has the message: the disposition (the send's first step only) and the state it waits in. */
+  function afterDeliveryOn(channel: Channel, dispose: AfterDelivery['dispose']): AfterDelivery {
+    const caps = capabilitiesOf(channel);
+    return {
+      dispose,
+      ...(caps.deliveryReceipts
+        ? { state: 'AWAITING_STATUS', step: { name: 'await status', state: 'WAITING' } }
+        : { state: 'COMPLETED', step: { name: 'complete', state: 'SENT', detail: `${caps.channel === 'EMAIL' ? 'email' : caps.label} has no delivery receipts` } }),
+    };
   }
 
   /** The first version's steps, one activity each; sends begun with it replay here. */
@@ -291,8 +377,13 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     return finish();
   }
 
-  /** Tries until the channel has the message; false when it failed or was cancelled instead. */
-  async function deliverUntilAccepted(then?: AfterDelivery): Promise<boolean> {
+  /**
+   * Tries until the channel has the message; false when it failed or was cancelled instead. With a
+   * next step in the chain (R26), a refusal another channel can help with hands over instead of
+   * failing the send: false, with `handOver` saying why.
+   */
+  async function deliverUntilAccepted(then?: AfterDelivery, nextStep = false): Promise<boolean> {
+    handOver = null;
     for (;;) {
       if (cancelRequested) {
         await settle({ status: 'CANCELLED', note: 'cancelled before the channel had it' }, 'CANCELLED', { name: 'cancel', state: 'CANCELLED' });
@@ -309,6 +400,11 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
       } catch (err) {
         if (isDataError(err)) throw err;
         const permanent = permanentFailure(err);
+        if (permanent && nextStep && movesOn('FAILED', permanent.failureCode)) {
+          await settleStep({ status: 'FAILED', failure: { code: permanent.failureCode, providerCode: permanent.providerCode, message: permanent.message } }, { name: 'deliver', state: 'FAILED', detail: permanent.message });
+          handOver = `${permanent.failureCode} at delivery`;
+          return false;
+        }
         if (permanent) {
           await settle(
             { status: 'FAILED', failure: { code: permanent.failureCode, providerCode: permanent.providerCode, message: permanent.message } },

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import { clients } from '../../src/db/schema.js';
 import { stateQuery } from '../../src/sends/contract.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
 import { clientId, newClient, send, sendReaches, wroteInRecently } from '../support/sends.js';
@@ -14,7 +16,7 @@ import { clientId, newClient, send, sendReaches, wroteInRecently } from '../supp
 // would not is a nondeterminism error for every send in flight when it is deployed. Live histories
 // are recorded from real sends here; RECORD_HISTORIES=<folder> also writes them to
 // test/fixtures/histories/<folder> (one folder per version of the workflow: v1-first-version,
-// v2-short-send, v3-send-later: the sends that version added; ...), and every fixture under test/fixtures/histories is replayed on every run.
+// v2-short-send, v3-send-later and v4-fallback: the sends that version added; ...), and every fixture under test/fixtures/histories is replayed on every run.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const RECORD = process.env.RECORD_HISTORIES && process.env.RECORD_HISTORIES !== '0' ? process.env.RECORD_HISTORIES : null;
@@ -121,6 +123,15 @@ describe('replay: outboundSend histories', () => {
     expect((await sendReaches(herald, later.send.id, ['COMPLETED'])).message.status).toBe('READ');
     recorded.push({ name: 'scheduled-completed', sendId: later.send.id }, { name: 'scheduled-cancelled', sendId: unwanted.send.id });
 
+    // A fallback chain (R26): WhatsApp says the client is not a user (sandbox 0404), email goes next.
+    const twoWays = await newClient(herald, '+7 916 111 0404', 'Two Ways');
+    await wroteInRecently(herald, twoWays);
+    await herald.db.db.update(clients).set({ email: 'two.ways@example.com' }).where(eq(clients.id, twoWays));
+    const chained = await send(herald, 'demo-agent-1', { clientId: twoWays, channel: 'WHATSAPP', text: 'Your parcel is out.', disposition: CLOSE, fallback: [{ channel: 'EMAIL', text: 'Your parcel is out (by email).', subject: 'Parcel' }] });
+    expect(chained.userErrors).toEqual([]);
+    expect((await sendReaches(herald, chained.send.id, ['COMPLETED'])).message.status).toBe('SENT');
+    recorded.push({ name: 'fallback-to-email', sendId: chained.send.id });
+
     const histories = await Promise.all(recorded.map(async ({ name, sendId }) => ({ name, workflowId: sendId, history: await historyOf(sendId) })));
     for (const h of histories) expect(h.history.events?.length, h.name).toBeGreaterThan(0);
 
@@ -137,7 +148,7 @@ describe('replay: outboundSend histories', () => {
     const files = fs.existsSync(FIXTURES) ? (fs.readdirSync(FIXTURES, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort() : [];
     expect(files.length, `no fixtures in ${FIXTURES}; record them with RECORD_HISTORIES=<version folder>`).toBeGreaterThan(0);
     // Every version of the workflow that ever ran is here: a change that breaks one breaks sends in flight.
-    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send', 'v3-send-later']));
+    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send', 'v3-send-later', 'v4-fallback']));
     const histories = files.map((file) => ({
       name: file,
       workflowId: `fixture:${file}`,

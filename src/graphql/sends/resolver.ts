@@ -115,6 +115,15 @@ async function askedSend(ctx: Context, input: SendMessageInput): Promise<Omit<Se
       : null,
     ...(input.sendAt ? { sendAt: input.sendAt.toISOString() } : {}),
     ...(input.takeOverThreadId ? { takeOverThreadId: input.takeOverThreadId } : {}),
+    ...(input.fallback?.length
+      ? {
+        fallback: input.fallback.map((step) => ({
+          channel: step.channel, text: step.text ?? null, attachmentId: step.attachmentId ?? null,
+          template: step.template ? { templateId: step.template.templateId, variables: step.template.variables ?? [] } : null,
+          subject: step.subject ?? null, bcc: step.bcc ?? null, afterSeconds: step.afterSeconds ?? null,
+        })),
+      }
+      : {}),
   };
 }
 
@@ -162,7 +171,7 @@ export class SendResolver {
   async previewMessage(@Ctx() ctx: Context, @Arg('input', () => SendMessageInput) input: SendMessageInput): Promise<MessagePreview> {
     const asked = await askedSend(ctx, input);
     if ('code' in asked) {
-      return { channel: input.channel, header: null, body: null, footer: null, subject: null, bcc: [], attachment: null, templateRequirement: null, sendAt: input.sendAt ?? null, userErrors: [asked] };
+      return { channel: input.channel, header: null, body: null, footer: null, subject: null, bcc: [], attachment: null, templateRequirement: null, sendAt: input.sendAt ?? null, userErrors: [asked], fallback: [] };
     }
     return previewSend(ctx, { ...asked, sendId: sendIdFor(ctx.viewer!.id, asked.requestId) });
   }
@@ -235,6 +244,12 @@ export class SendResolver {
   @FieldResolver(() => MessageType, { nullable: true })
   message(@Root() send: SendRow, @Ctx() ctx: Context) {
     return send.messageId ? ctx.loaders.message.load(send.messageId) : null;
+  }
+
+  /** R26: every message the send made, its own channel first, then each fallback step it reached. */
+  @FieldResolver(() => [MessageType])
+  messages(@Root() send: SendRow, @Ctx() ctx: Context) {
+    return ctx.loaders.sendMessages.load(send.id);
   }
 
   @FieldResolver(() => ThreadType, { nullable: true })

@@ -79,6 +79,17 @@ export class DispositionInput {
   @Field(() => String, { nullable: true }) comment?: string | null;
 }
 
+@InputType('FallbackStepInput', { description: 'R26: a channel to reach the client on when the step before gives up, with its own content' })
+export class FallbackStepInput {
+  @Field(() => ChannelEnum) channel!: E.Channel;
+  @Field(() => String, { nullable: true }) text?: string | null;
+  @Field(() => ID, { nullable: true, description: 'from POST /attachments' }) attachmentId?: string | null;
+  @Field(() => TemplateInput, { nullable: true }) template?: TemplateInput | null;
+  @Field(() => String, { nullable: true, description: 'EMAIL' }) subject?: string | null;
+  @Field(() => [String], { nullable: true, description: 'EMAIL' }) bcc?: string[] | null;
+  @Field(() => Int, { nullable: true, description: 'how long the step before gets to reach DELIVERED before this one goes (1 s to 7 days); absent: until it ends' }) afterSeconds?: number | null;
+}
+
 @InputType('SendMessageInput')
 export class SendMessageInput {
   @Field(() => ID, { nullable: true, description: 'idempotency key; generated when absent' }) requestId?: string | null;
@@ -92,6 +103,7 @@ export class SendMessageInput {
   @Field(() => DispositionInput, { nullable: true, description: 'required unless EMAIL' }) disposition?: DispositionInput | null;
   @Field(() => ID, { nullable: true, description: 'INTEGRATOR only' }) onBehalfOfAgentId?: string | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'R25: send at this time instead of now (at most 30 days ahead); the send is SCHEDULED until then' }) sendAt?: Date | null;
+  @Field(() => [FallbackStepInput], { nullable: true, description: 'R26: up to three other channels to try, in order, when this one fails in a way another channel can help with or is not DELIVERED in time' }) fallback?: FallbackStepInput[] | null;
   @Field(() => ID, { nullable: true, description: "R28: send into this open thread that nobody holds (conflict { canTakeOver }); the agent takes it over and the disposition applies to it" }) takeOverThreadId?: string | null;
 }
 
@@ -129,4 +141,5 @@ export class MessagePreviewType {
   @Field(() => TemplateRequirementEnum, { nullable: true, description: 'for this client on this channel (at sendAt when scheduled); null when the channel cannot be used' }) templateRequirement!: E.TemplateRequirement | null;
   @Field(() => DateTimeScalar, { nullable: true }) sendAt!: Date | null;
   @Field(() => [UserErrorType], { description: 'what sendMessage would answer now; empty when it would be accepted' }) userErrors!: UserErrorType[];
+  @Field(() => [MessagePreviewType], { description: 'R26: each fallback step, previewed the same way' }) fallback!: MessagePreviewType[];
 }

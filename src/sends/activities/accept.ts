@@ -5,7 +5,7 @@ import type { SendRequest } from '../../domain/send.js';
 import { observeSendState } from '../../metrics.js';
 import type { ActivityDeps } from './deps.js';
 import { conflictStep, findReservation, reserve, reservedStep } from './reserve.js';
-import { checkSendRequest } from './validate.js';
+import { checkSendAndFallback } from './validate.js';
 
 /** What the caller of sendMessage is answered: reserved, or refused with the reasons. */
 export type Acceptance =
@@ -26,7 +26,7 @@ export function acceptSendActivity(deps: ActivityDeps) {
     if (decided) return decided;
 
     // A scheduled send falling due (R25) was the agent's decision when they made it, in a status that allowed it.
-    const verdict = await checkSendRequest(deps, request, request.sendAt ? { agentStatusCounts: false } : {});
+    const verdict = await checkSendAndFallback(deps, request, request.sendAt ? { agentStatusCounts: false } : {});
     if (verdict.errors.length > 0) {
       const conflict = verdict.errors.some((e) => e.code === 'ACTIVE_THREAD_EXISTS');
       const state = conflict ? 'CONFLICT' : 'REJECTED';

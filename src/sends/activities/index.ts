@@ -4,6 +4,7 @@ import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
 import { scheduleSendActivity } from './schedule.js';
+import { startFallbackStepActivity } from './fallback.js';
 import { abandonSendActivity, noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
 import { validateSendActivity } from './validate.js';
 
@@ -17,6 +18,7 @@ export function createSendActivities(deps: ActivityDeps) {
     validateSend: validateSendActivity(deps),
     reserveSend: reserveSendActivity(deps),
     deliverMessage: deliverMessageActivity(deps),
+    startFallbackStep: startFallbackStepActivity(deps),
     disposeThread: disposeThreadActivity(deps),
     settleMessage: settleMessageActivity(deps),
     noteTransientFailure: noteTransientFailureActivity(deps),

@@ -51,7 +51,7 @@ export interface ReservationRecord {
  */
 export async function findReservation(deps: ActivityDeps, sendId: string): Promise<{ messageId: string; threadId: string | null } | null> {
   const [existing] = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages)
-    .where(and(eq(messages.sendId, sendId), ne(messages.status, 'SCHEDULED')));
+    .where(and(eq(messages.sendId, sendId), eq(messages.fallbackStep, 0), ne(messages.status, 'SCHEDULED')));
   return existing ? { messageId: existing.id, threadId: existing.threadId } : null;
 }
 

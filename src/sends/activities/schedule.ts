@@ -6,7 +6,7 @@ import type { SendRequest } from '../../domain/send.js';
 import { observeSendState } from '../../metrics.js';
 import type { ActivityDeps } from './deps.js';
 import { outboundMessage } from './reserve.js';
-import { checkSendRequest } from './validate.js';
+import { checkSendAndFallback } from './validate.js';
 
 /** What the caller of a scheduled sendMessage is answered: scheduled, or refused with the reasons. */
 export type Scheduling = { ok: true; messageId: string } | { ok: false; errors: UserError[] };
@@ -24,7 +24,7 @@ export function scheduleSendActivity(deps: ActivityDeps) {
     if (existing?.state === 'REJECTED') return { ok: false, errors: existing.errors };
 
     const sendAt = new Date(request.sendAt!);
-    const verdict = await checkSendRequest(deps, request, { at: sendAt, activeThreadRefuses: false });
+    const verdict = await checkSendAndFallback(deps, request, { at: sendAt, activeThreadRefuses: false });
     if (verdict.errors.length > 0) {
       const errors = verdict.errors;
       await createSendRecord(deps.db, request, { state: 'REJECTED', errors, steps: [{ name: 'schedule', state: 'REJECTED', detail: errors.map((e) => e.code).join(', ') }] });

@@ -11,6 +11,8 @@ import { userError, type UserError } from '../../domain/errors.js';
 import type { SendRequest } from '../../domain/send.js';
 import { checkSend } from '../../domain/sendRules.js';
 import { checkTakeOver } from '../../domain/takeOver.js';
+import { checkFallbackChain, type FallbackStep } from '../../domain/fallback.js';
+import { capabilitiesOf } from '../../domain/channels.js';
 import { isUuid } from '../../domain/ids.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -100,3 +102,35 @@ async function reject(deps: ActivityDeps, request: SendRequest, errors: UserErro
   return { errors, conflictThreadId: conflict ? activeThreadId : null };
 }
 
+
+/** The request as one step of its fallback chain sends it (R26): the step's channel and content, the send's disposition where the channel keeps threads. */
+export function fallbackStepRequest(request: SendRequest, step: FallbackStep): SendRequest {
+  return {
+    ...request,
+    channel: step.channel,
+    text: step.text ?? null,
+    attachmentId: step.attachmentId ?? null,
+    template: step.template ?? null,
+    subject: step.subject ?? null,
+    bcc: step.bcc ?? null,
+    disposition: capabilitiesOf(step.channel).opensThread ? request.disposition ?? null : null,
+    fallback: null,
+    takeOverThreadId: null,
+  };
+}
+
+/**
+ * The send and every step of its fallback chain, judged before anything is sent (R26): a step the
+ * rules refuse now is refused with the send, its errors under fallback.<i>. A step goes into the
+ * thread the send reserves, so the client's active thread does not refuse it.
+ */
+export async function checkSendAndFallback(deps: Pick<ActivityDeps, 'db' | 'config'>, request: SendRequest, moment: CheckMoment = {}): Promise<Verdict> {
+  const verdict = await checkSendRequest(deps, request, moment);
+  const steps = request.fallback ?? [];
+  if (verdict.errors.length > 0 || steps.length === 0) return verdict;
+  const shape = checkFallbackChain(request.channel, steps);
+  if (shape.length > 0) return { ...verdict, errors: shape };
+  const stepVerdicts = await Promise.all(steps.map((step) => checkSendRequest(deps, fallbackStepRequest(request, step), { ...moment, activeThreadRefuses: false })));
+  const errors = stepVerdicts.flatMap((v, i) => v.errors.map((e) => ({ ...e, field: ['fallback', String(i), ...(e.field ?? [])] })));
+  return { ...verdict, errors };
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gql, ports, startHerald, started, until } from '../support/npmStart.js';
+
+// Sends that wait across a crash: embedded Herald (npm start) takes a send that waits on a timer
+// (R25: until it falls due; R26: before its fallback step), is SIGKILLed while it waits, and is
+// started again on the same data directory. The timer lives in the dev server's database and the
+// send in PGlite's, so after the restart the send goes on and its message goes out exactly once.
+
+afterAll(() => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+const ednaUrl = (output: string) => /edna +sandbox at (http:\/\/\S+)/.exec(output)?.[1];
+
+describe('waiting sends and a crash', () => {
+  it('R25: a scheduled send survives a SIGKILL of the process half-way: after the restart it falls due and goes out exactly once', async () => {
+    const env = { ...(await ports()), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'herald-scheduled-crash-')) };
+    const first = startHerald(env);
+    await until(() => first.output().includes('Herald is up'), 90_000, 'the first start');
+
+    const anna = (await gql(env.PORT, 'demo-agent-1', '{ searchClients(query: "Anna Ivanova") { id } }')).searchClients[0].id;
+    const text = `due after a crash ${Date.now()}`;
+    const sendAt = new Date(Date.now() + 20_000).toISOString();
+    const scheduled = await gql(env.PORT, 'demo-agent-1', `mutation($input: SendMessageInput!) { sendMessage(input: $input) { send { id state } userErrors { code message } } }`,
+      { input: { clientId: anna, channel: 'WHATSAPP', text, disposition: { kind: 'CLOSE' }, sendAt } });
+    expect(scheduled.sendMessage.userErrors).toEqual([]);
+    expect(scheduled.sendMessage.send.state).toBe('SCHEDULED');
+    const sendId = scheduled.sendMessage.send.id as string;
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = startHerald(env);
+    await until(() => second.output().includes('Herald is up'), 90_000, 'the start after the crash');
+    expect(Date.now()).toBeLessThan(Date.parse(sendAt)); // restarted before it fell due: the wait crossed the crash
+    const stateOf = async () => (await gql(env.PORT, 'demo-supervisor', `{ send(id: "${sendId}") { state message { status } } }`)).send;
+    await until(async () => ['COMPLETED', 'FAILED', 'CONFLICT', 'REJECTED'].includes((await stateOf()).state), 60_000, 'the send to end');
+    expect(await stateOf()).toEqual({ state: 'COMPLETED', message: { status: 'READ' } });
+
+    const accepted = (await (await fetch(`${ednaUrl(second.output())}/sandbox/accepted`)).json()) as unknown[];
+    expect(accepted.filter((a) => JSON.stringify(a).includes(text))).toHaveLength(1);
+
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 240_000);
+
+  it('R26: a fallback chain survives a SIGKILL of the process half-way: after the restart its next step goes out exactly once', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-fallback-crash-'));
+    const env = { ...(await ports()), DATA_DIR: dataDir };
+    const first = startHerald(env);
+    await until(() => first.output().includes('Herald is up'), 90_000, 'the first start');
+
+    // Web chat through the gateway sandbox: a visitor id ending in 0000 is taken and never reported on.
+    const stamp = Date.now();
+    const upserted = await gql(env.PORT, 'demo-admin', `mutation($input: ClientInput!) { upsertClient(input: $input) { client { id } userErrors { code message } } }`,
+      { input: { externalId: `CRASH-${stamp}`, name: 'Silent Visitor', email: `silent${stamp}@example.com`, usernames: [{ channel: 'WEB_CHAT', username: `visitor-${stamp}-0000` }] } });
+    expect(upserted.upsertClient.userErrors).toEqual([]);
+    const clientId = upserted.upsertClient.client.id as string;
+    const text = `by email after a crash ${stamp}`;
+    const sent = await gql(env.PORT, 'demo-agent-1', `mutation($input: SendMessageInput!) { sendMessage(input: $input) { send { id state } userErrors { code message } } }`,
+      { input: { clientId, channel: 'WEB_CHAT', text: 'Are you still there?', disposition: { kind: 'CLOSE' }, fallback: [{ channel: 'EMAIL', text, subject: 'We tried the chat', afterSeconds: 20 }] } });
+    expect(sent.sendMessage.userErrors).toEqual([]);
+    const sendId = sent.sendMessage.send.id as string;
+    const stateOf = async () => (await gql(env.PORT, 'demo-supervisor', `{ send(id: "${sendId}") { state messages { channel status } } }`)).send;
+    await until(async () => (await stateOf()).state === 'AWAITING_STATUS', 30_000, 'the chat message to be taken');
+    const killedAt = Date.now();
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = startHerald(env);
+    await until(() => second.output().includes('Herald is up'), 90_000, 'the start after the crash');
+    expect(Date.now() - killedAt).toBeLessThan(20_000); // back before the fallback was due: the wait crossed the crash
+    await until(async () => ['COMPLETED', 'FAILED'].includes((await stateOf()).state), 60_000, 'the send to end');
+    expect(await stateOf()).toEqual({ state: 'COMPLETED', messages: [{ channel: 'WEB_CHAT', status: 'SENT' }, { channel: 'EMAIL', status: 'SENT' }] });
+
+    // The file outbox (no SMTP_URL): one email with the step's text, whatever was retried.
+    const outbox = path.join(dataDir, 'outbox');
+    const emails = fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')).filter((f) => fs.readFileSync(path.join(outbox, f), 'utf8').includes(text));
+    expect(emails).toHaveLength(1);
+
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 240_000);
+});
