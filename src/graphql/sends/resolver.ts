@@ -11,7 +11,7 @@ import { canReadWorkflowHistory, sendScope, sendsAs } from '../../domain/access.
 import { SEND_STEP_STATES, type SendStepState } from '../../domain/enums.js';
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
-import { sendIdFor, type SendRequest } from '../../domain/send.js';
+import { sendIdFor, type SendContent, type SendRequest } from '../../domain/send.js';
 import { checkSendAt } from '../../domain/schedule.js';
 import { canTakeOver } from '../../domain/takeOver.js';
 import { requestFingerprint, type ActionResult } from '../../sends/client.js';
@@ -26,7 +26,7 @@ import { toGraphQLError } from '../errors.js';
 import { events, fresh, startingWith } from '../realtime.js';
 import { MessageType, ThreadType } from '../threads/types.js';
 import {
-  MessagePreviewType, OutboundSendConnectionType, OutboundSendType, SendFilterInput, SendMessageInput, SendMessagePayload, SendStepType, WorkflowEventType,
+  MessageContentInput, MessagePreviewType, OutboundSendConnectionType, OutboundSendType, SendFilterInput, SendMessageInput, SendMessagePayload, SendStepType, WorkflowEventType,
 } from './types.js';
 
 // Sends: started, cancelled and retried (R1–R21), read one at a time or listed for supervision
@@ -85,6 +85,17 @@ async function senderOf(ctx: Context, onBehalfOfAgentId: string | null | undefin
   }
 }
 
+/** The content of a send or of a fallback step, as the workflow carries it. */
+function contentOf(input: MessageContentInput): SendContent {
+  return {
+    text: input.text ?? null,
+    attachmentId: input.attachmentId ?? null,
+    template: input.template ? { templateId: input.template.templateId, variables: input.template.variables ?? [] } : null,
+    subject: input.subject ?? null,
+    bcc: input.bcc ?? null,
+  };
+}
+
 /**
  * What a sendMessage input asks for, once the caller may ask it (R23), the client is one they see
  * and sendAt is a time a send can be scheduled for (R25); otherwise the error to answer with.
@@ -105,11 +116,7 @@ async function askedSend(ctx: Context, input: SendMessageInput): Promise<Omit<Se
     agentId: sender.agentId,
     clientId: client.id,
     channel: input.channel,
-    text: input.text ?? null,
-    attachmentId: input.attachmentId ?? null,
-    template: input.template ? { templateId: input.template.templateId, variables: input.template.variables ?? [] } : null,
-    subject: input.subject ?? null,
-    bcc: input.bcc ?? null,
+    ...contentOf(input),
     disposition: input.disposition
       ? { kind: input.disposition.kind, target: input.disposition.target ?? null, comment: input.disposition.comment ?? null }
       : null,
@@ -117,11 +124,7 @@ async function askedSend(ctx: Context, input: SendMessageInput): Promise<Omit<Se
     ...(input.takeOverThreadId ? { takeOverThreadId: input.takeOverThreadId } : {}),
     ...(input.fallback?.length
       ? {
-        fallback: input.fallback.map((step) => ({
-          channel: step.channel, text: step.text ?? null, attachmentId: step.attachmentId ?? null,
-          template: step.template ? { templateId: step.template.templateId, variables: step.template.variables ?? [] } : null,
-          subject: step.subject ?? null, bcc: step.bcc ?? null, afterSeconds: step.afterSeconds ?? null,
-        })),
+        fallback: input.fallback.map((step) => ({ channel: step.channel, ...contentOf(step), afterSeconds: step.afterSeconds ?? null })),
       }
       : {}),
   };

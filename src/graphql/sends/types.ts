@@ -79,27 +79,27 @@ export class DispositionInput {
   @Field(() => String, { nullable: true }) comment?: string | null;
 }
 
-@InputType('FallbackStepInput', { description: 'R26: a channel to reach the client on when the step before gives up, with its own content' })
-export class FallbackStepInput {
-  @Field(() => ChannelEnum) channel!: E.Channel;
+/** What goes in front of the client, the same for a send and for each step of its fallback chain. */
+@InputType('MessageContentInput')
+export abstract class MessageContentInput {
   @Field(() => String, { nullable: true }) text?: string | null;
   @Field(() => ID, { nullable: true, description: 'from POST /attachments' }) attachmentId?: string | null;
   @Field(() => TemplateInput, { nullable: true }) template?: TemplateInput | null;
   @Field(() => String, { nullable: true, description: 'EMAIL' }) subject?: string | null;
   @Field(() => [String], { nullable: true, description: 'EMAIL' }) bcc?: string[] | null;
+}
+
+@InputType('FallbackStepInput', { description: 'R26: a channel to reach the client on when the step before gives up, with its own content' })
+export class FallbackStepInput extends MessageContentInput {
+  @Field(() => ChannelEnum) channel!: E.Channel;
   @Field(() => Int, { nullable: true, description: 'how long the step before gets to reach DELIVERED before this one goes (1 s to 7 days); absent: until it ends' }) afterSeconds?: number | null;
 }
 
 @InputType('SendMessageInput')
-export class SendMessageInput {
+export class SendMessageInput extends MessageContentInput {
   @Field(() => ID, { nullable: true, description: 'idempotency key; generated when absent' }) requestId?: string | null;
   @Field(() => ID) clientId!: string;
   @Field(() => ChannelEnum) channel!: E.Channel;
-  @Field(() => String, { nullable: true }) text?: string | null;
-  @Field(() => ID, { nullable: true, description: 'from POST /attachments' }) attachmentId?: string | null;
-  @Field(() => TemplateInput, { nullable: true }) template?: TemplateInput | null;
-  @Field(() => String, { nullable: true, description: 'EMAIL' }) subject?: string | null;
-  @Field(() => [String], { nullable: true, description: 'EMAIL' }) bcc?: string[] | null;
   @Field(() => DispositionInput, { nullable: true, description: 'required unless EMAIL' }) disposition?: DispositionInput | null;
   @Field(() => ID, { nullable: true, description: 'INTEGRATOR only' }) onBehalfOfAgentId?: string | null;
   @Field(() => DateTimeScalar, { nullable: true, description: 'R25: send at this time instead of now (at most 30 days ahead); the send is SCHEDULED until then' }) sendAt?: Date | null;
