@@ -79,7 +79,10 @@ const EnvSchema = z.object({
   /** The Temporal SDK's own worker metrics in Prometheus format; absent: not served. */
   TEMPORAL_METRICS_PORT: port.optional(),
   /** Workflows a worker keeps in memory between their tasks; one evicted replays its history when it is next needed. */
-  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
+  // 250: 10,000 waiting sends hold a worker at 0.65 GB instead of 1.06 GB (npm run bench, P3), with
+  // no loss of throughput at 32 concurrent sends: an evicted send replays its short history when
+  // its next status arrives.
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
   /** OpenTelemetry: the OTLP/HTTP collector's base URL; tracing is off without it. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
