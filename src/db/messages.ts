@@ -60,6 +60,18 @@ export async function sendMessages(db: DbOrTx, sendIds: readonly string[]): Prom
   return db.select().from(messages).where(inArray(messages.sendId, [...sendIds])).orderBy(asc(messages.fallbackStep));
 }
 
+/**
+ * A new message with its first status in the status history, announced to whoever watches the
+ * client (MESSAGE_ADDED), in the caller's transaction. Every message a send makes comes in here.
+ */
+export async function addMessage(tx: DbOrTx, values: typeof messages.$inferInsert & { status: MessageStatus }): Promise<string> {
+  const [message] = await tx.insert(messages).values(values).returning({ id: messages.id });
+  const messageId = message!.id;
+  await tx.insert(messageStatusChanges).values({ messageId, status: values.status });
+  await publish(tx, { type: 'client', clientId: values.clientId, kind: 'MESSAGE_ADDED', threadId: values.threadId ?? null, messageId });
+  return messageId;
+}
+
 export async function getMessages(db: DbOrTx, ids: readonly string[]): Promise<MessageRow[]> {
   if (ids.length === 0) return [];
   return db.select().from(messages).where(inArray(messages.id, [...ids]));

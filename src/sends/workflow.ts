@@ -287,9 +287,7 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         await records.noteTransientFailure({ sendId: request.sendId, messageId: messageId!, event, message: `The channel reported ${event.providerCode ?? 'a fault'} that may pass.` });
         return { kind: 'handOver', reason: `${event.providerCode ?? 'a fault that may pass'}` };
       }
-      const status = aggregateStatus(event);
-      const move = { status, at: event.at, failure: event.failureCode ? { code: event.failureCode, providerCode: event.providerCode, message: event.comment ?? event.failureCode } : null };
-      const step = { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : {}) };
+      const { status, move, step } = statusOutcome(event);
       if (movesOn(status, event.failureCode)) {
         await settleStep(move, step);
         return { kind: 'handOver', reason: `${status} ${event.failureCode ?? ''}`.trim() };
@@ -345,15 +343,10 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
 
     // 5. await status (email and Telegram give no delivery receipts: SENT is as far as they go,
     // so the send completes there instead of waiting for a receipt that never comes and expiring)
-    const caps = capabilitiesOf(request.channel);
-    if (!caps.deliveryReceipts) {
-      enter('COMPLETED');
-      await records.recordSendState({ sendId: request.sendId, state, step: { name: 'complete', state: 'SENT', detail: `${caps.channel === 'EMAIL' ? 'email' : caps.label} has no delivery receipts` } });
-      return finish();
-    }
-    enter('AWAITING_STATUS');
-    await records.recordSendState({ sendId: request.sendId, state, step: { name: 'await status', state: 'WAITING' } });
-    await awaitFinalStatus();
+    const after = afterDeliveryOn(request.channel, null);
+    enter(after.state);
+    await records.recordSendState({ sendId: request.sendId, state, step: after.step });
+    if (after.state === 'AWAITING_STATUS') await awaitFinalStatus();
     return finish();
   }
 
@@ -477,12 +470,8 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         enter('AWAITING_STATUS');
         continue;
       }
-      const status = aggregateStatus(event);
-      const result = await settle(
-        { status, at: event.at, failure: event.failureCode ? { code: event.failureCode, providerCode: event.providerCode, message: event.comment ?? event.failureCode } : null },
-        undefined,
-        { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : currentParts.length > 1 ? { detail: `part ${event.providerRequestId}` } : {}) },
-      );
+      const { move, step } = statusOutcome(event);
+      const result = await settle(move, undefined, step);
       if (short) {
         if (result.sendState) return; // the settle ended the send, in its own transaction
         continue;
@@ -496,6 +485,16 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
         return;
       }
     }
+  }
+
+  /** What a status the channel reported does to the message, and how the send's steps show it. */
+  function statusOutcome(event: DeliveryStatusEvent): { status: MessageStatus; move: MessageOutcome['move']; step: MessageOutcome['step'] } {
+    const status = aggregateStatus(event);
+    return {
+      status,
+      move: { status, at: event.at, failure: event.failureCode ? { code: event.failureCode, providerCode: event.providerCode, message: event.comment ?? event.failureCode } : null },
+      step: { name: 'status', state: event.status, ...(event.providerCode ? { detail: event.providerCode } : currentParts.length > 1 ? { detail: `part ${event.providerRequestId}` } : {}) },
+    };
   }
 
   /** A failing part fails the message; otherwise the message is where its slowest part is. */

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import { publish } from '../../db/events.js';
-import { messageStatusChanges, messages } from '../../db/schema.js';
+import { addMessage } from '../../db/messages.js';
+import { messages } from '../../db/schema.js';
 import { capabilitiesOf } from '../../domain/channels.js';
 import type { SendRequest } from '../../domain/send.js';
 import type { ActivityDeps } from './deps.js';
@@ -32,10 +32,7 @@ export function startFallbackStepActivity(deps: ActivityDeps) {
     return deps.db.transaction(async (tx) => {
       const [existing] = await tx.select({ id: messages.id }).from(messages).where(and(eq(messages.sendId, request.sendId), eq(messages.fallbackStep, step)));
       if (existing) return { messageId: existing.id };
-      const [message] = await tx.insert(messages).values({ ...values, fallbackStep: step, threadId, status: 'PENDING' }).returning({ id: messages.id });
-      const messageId = message!.id;
-      await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
-      await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId, messageId });
+      const messageId = await addMessage(tx, { ...values, fallbackStep: step, threadId, status: 'PENDING' });
       await recordProgress(tx, request.sendId, {
         state: 'DELIVERING', messageId, step: { name: 'fallback', state: 'STARTED', detail: `${stepRequest.channel} (step ${step}) after ${input.reason}` },
       });

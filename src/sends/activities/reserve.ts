@@ -2,6 +2,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { isUniqueViolation, type Tx } from '../../db/connection.js';
 import { messageStatusChanges, messages, threads } from '../../db/schema.js';
 import { recordProgress } from './progress.js';
+import { addMessage } from '../../db/messages.js';
 import { claimUnassignedThread, openThread } from '../../db/threads.js';
 import { publish } from '../../db/events.js';
 import { capabilitiesOf } from '../../domain/channels.js';
@@ -25,6 +26,8 @@ class ThreadTakenMeanwhile extends Error {}
  */
 export function reserveSendActivity(deps: ActivityDeps) {
   return async function reserveSend(request: SendRequest): Promise<Reservation> {
+    const existing = await findReservation(deps, request.sendId);
+    if (existing) return { ok: true, ...existing };
     return reserve(deps, request, {
       reserved: async (tx, { messageId, threadId }) => {
         await recordProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: reservedStep(threadId) });
@@ -83,19 +86,19 @@ export async function outboundMessage(deps: ActivityDeps, request: SendRequest) 
 async function pendingMessage(tx: Tx, values: Awaited<ReturnType<typeof outboundMessage>>, threadId: string | null): Promise<string> {
   const [scheduled] = await tx.update(messages).set({ threadId, status: 'PENDING', createdAt: new Date() })
     .where(and(eq(messages.sendId, values.sendId), eq(messages.status, 'SCHEDULED'))).returning({ id: messages.id });
-  if (scheduled) return scheduled.id;
-  const [message] = await tx.insert(messages).values({ ...values, threadId, status: 'PENDING' }).returning({ id: messages.id });
-  return message!.id;
+  if (!scheduled) return addMessage(tx, { ...values, threadId, status: 'PENDING' });
+  // Announced again where it now stands in the history, as any message that goes out.
+  await tx.insert(messageStatusChanges).values({ messageId: scheduled.id, status: 'PENDING' });
+  await publish(tx, { type: 'client', clientId: values.clientId, kind: 'MESSAGE_ADDED', threadId, messageId: scheduled.id });
+  return scheduled.id;
 }
 
 /**
  * R6, R7, R11: one transaction inserts the thread and the PENDING message. The partial unique
  * index on open threads is the lock: of concurrent sends exactly one insert succeeds. Email
- * reserves no thread. Running it again for the same send finds what it made the first time.
+ * reserves no thread. Its caller looks for what an earlier run of it made (findReservation) first.
  */
 export async function reserve(deps: ActivityDeps, request: SendRequest, record: ReservationRecord): Promise<Reservation> {
-  const existing = await findReservation(deps, request.sendId);
-  if (existing) return { ok: true, ...existing };
   const opensThread = capabilitiesOf(request.channel).opensThread;
   const values = await outboundMessage(deps, request);
   try {
@@ -110,8 +113,6 @@ export async function reserve(deps: ActivityDeps, request: SendRequest, record: 
         threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
       }
       const messageId = await pendingMessage(tx, values, threadId);
-      await tx.insert(messageStatusChanges).values({ messageId, status: 'PENDING' });
-      await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId, messageId });
       await record.reserved(tx, { messageId, threadId });
       return { messageId, threadId };
     });

@@ -1,6 +1,5 @@
 import { createSendRecord, getSend } from '../../db/sends.js';
-import { messageStatusChanges, messages } from '../../db/schema.js';
-import { publish } from '../../db/events.js';
+import { addMessage } from '../../db/messages.js';
 import type { UserError } from '../../domain/errors.js';
 import type { SendRequest } from '../../domain/send.js';
 import { observeSendState } from '../../metrics.js';
@@ -34,13 +33,11 @@ export function scheduleSendActivity(deps: ActivityDeps) {
 
     const values = await outboundMessage(deps, request);
     const messageId = await deps.db.transaction(async (tx) => {
-      const [message] = await tx.insert(messages).values({ ...values, threadId: null, status: 'SCHEDULED' }).returning({ id: messages.id });
-      await tx.insert(messageStatusChanges).values({ messageId: message!.id, status: 'SCHEDULED' });
+      const id = await addMessage(tx, { ...values, threadId: null, status: 'SCHEDULED' });
       await createSendRecord(tx, request, {
-        state: 'SCHEDULED', messageId: message!.id, steps: [{ name: 'validate', state: 'PASSED' }, { name: 'schedule', state: 'SCHEDULED', detail: `due ${sendAt.toISOString()}` }],
+        state: 'SCHEDULED', messageId: id, steps: [{ name: 'validate', state: 'PASSED' }, { name: 'schedule', state: 'SCHEDULED', detail: `due ${sendAt.toISOString()}` }],
       });
-      await publish(tx, { type: 'client', clientId: request.clientId, kind: 'MESSAGE_ADDED', threadId: null, messageId: message!.id });
-      return message!.id;
+      return id;
     });
     return { ok: true, messageId };
   };
