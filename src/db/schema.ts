@@ -15,6 +15,14 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 export const stands = pgTable('stands', {
   id: id(),
   name: text('name').notNull(),
+  /** R32: an inbound message that is one of these (case and spacing ignored) opts the client out of the channel. */
+  optOutKeywords: text('opt_out_keywords').array().notNull().default(sql`'{STOP,UNSUBSCRIBE,СТОП}'::text[]`),
+  /** R32: an inbound message that is one of these opts the client back in. */
+  optInKeywords: text('opt_in_keywords').array().notNull().default(sql`'{START}'::text[]`),
+  /** R33: quiet hours, an IANA time zone and a window of local wall-clock times ("21:00" to "09:00"); null: none. */
+  quietHoursTimeZone: text('quiet_hours_time_zone'),
+  quietHoursStart: text('quiet_hours_start'),
+  quietHoursEnd: text('quiet_hours_end'),
   createdAt: createdAt(),
 });
 
@@ -28,6 +36,10 @@ export const standChannels = pgTable('stand_channels', {
   strictTemplates: boolean('strict_templates').notNull().default(true),
   /** Provider settings that differ per stand (sender names, cascade ids, gateway URLs). */
   providerSettings: jsonb('provider_settings').$type<Record<string, string>>().notNull().default({}),
+  /** R31: messages per second the channel takes from campaigns and scheduled sends together; null: no limit. */
+  messagesPerSecond: integer('messages_per_second'),
+  /** R31: unique recipients per day (WhatsApp's messaging tier, set by Meta for the number); null: no limit. */
+  dailyUniqueRecipients: integer('daily_unique_recipients'),
 }, (t) => [primaryKey({ columns: [t.standId, t.channel] })]);
 
 export const agents = pgTable('agents', {
@@ -95,7 +107,26 @@ export const clientChannels = pgTable('client_channels', {
   blocked: boolean('blocked').notNull().default(false),
   /** Drives the 24-hour template rule (R13). */
   lastInboundAt: timestamp('last_inbound_at', { withTimezone: true }),
+  /** R32: when the client opted out of the business's messages on this channel; null: they have not (or opted in again). */
+  optedOutAt: timestamp('opted_out_at', { withTimezone: true }),
 }, (t) => [primaryKey({ columns: [t.clientId, t.channel] })]);
+
+/** R32: every change of a client's consent on a channel, and how it came (a keyword they wrote, or an admin). */
+export const consentChanges = pgTable('consent_changes', {
+  id: id(),
+  clientId: uuid('client_id').notNull().references(() => clients.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  optedOut: boolean('opted_out').notNull(),
+  source: text('source').$type<'KEYWORD' | 'ADMIN'>().notNull(),
+  /** The keyword the client wrote (source KEYWORD). */
+  keyword: text('keyword'),
+  /** The inbound message that carried the keyword. */
+  messageId: uuid('message_id'),
+  /** The admin who changed it (source ADMIN). */
+  agentId: uuid('agent_id').references(() => agents.id),
+  note: text('note'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('consent_changes_client').on(t.clientId, t.channel, t.at)]);
 
 export const messengerUsernames = pgTable('messenger_usernames', {
   clientId: uuid('client_id').notNull().references(() => clients.id),
@@ -277,3 +308,70 @@ export const sends = pgTable('sends', {
   index('sends_channel_created').on(t.channel, t.createdAt, t.id),
   index('sends_state_created').on(t.state, t.createdAt, t.id),
 ]);
+
+export type CampaignState = 'SCHEDULED' | 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'CANCELLED';
+export type CampaignRecipientState = 'PENDING' | 'SKIPPED' | 'SENDING' | 'SENT' | 'DELIVERED' | 'READ' | 'FAILED' | 'CANCELLED';
+
+/** R30: a send to many clients, each recipient an ordinary send started by the campaign's workflow. */
+export const campaigns = pgTable('campaigns', {
+  id: id(),
+  standId: uuid('stand_id').notNull().references(() => stands.id),
+  name: text('name').notNull(),
+  channel: text('channel').$type<Channel>().notNull(),
+  /** The caller (an integrator or admin) and the agent the sends are made as. */
+  requestedById: uuid('requested_by_id').notNull().references(() => agents.id),
+  agentId: uuid('agent_id').references(() => agents.id),
+  /** What each recipient is sent: the message content and fallback steps, as the send's request takes them. */
+  content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+  ratePerSecond: integer('rate_per_second').notNull(),
+  startAt: timestamp('start_at', { withTimezone: true }),
+  state: text('state').$type<CampaignState>().notNull(),
+  /** Why the campaign is not sending now while RUNNING (a channel limit, quiet hours), for people to read. */
+  waitingReason: text('waiting_reason'),
+  waitingUntil: timestamp('waiting_until', { withTimezone: true }),
+  recipientCount: integer('recipient_count').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+}, (t) => [index('campaigns_stand_created').on(t.standId, t.createdAt, t.id)]);
+
+export const campaignRecipients = pgTable('campaign_recipients', {
+  campaignId: uuid('campaign_id').notNull().references(() => campaigns.id),
+  /** The recipient's place in the list: the campaign goes through them in this order. */
+  seq: integer('seq').notNull(),
+  clientId: uuid('client_id').references(() => clients.id),
+  /** Digits only, for a recipient named by phone (the client is found or created when their turn comes). */
+  phone: text('phone'),
+  variables: jsonb('variables').$type<Array<{ key: string; value: string }>>(),
+  state: text('state').$type<CampaignRecipientState>().notNull().default('PENDING'),
+  /** Why the recipient was skipped (a UserError code) and the sentence for people. */
+  skipCode: text('skip_code'),
+  skipMessage: text('skip_message'),
+  sendId: text('send_id'),
+  updatedAt: updatedAt(),
+}, (t) => [
+  primaryKey({ columns: [t.campaignId, t.seq] }),
+  index('campaign_recipients_state').on(t.campaignId, t.state, t.seq),
+  index('campaign_recipients_send').on(t.sendId),
+]);
+
+/**
+ * R31: what each stand's channel has used of its limits. One row per second window (messages per
+ * second) and one per day and recipient (WhatsApp's unique recipients), taken in the statement
+ * that checks them, so two campaigns on two workers never exceed the limit together.
+ */
+export const channelUsage = pgTable('channel_usage', {
+  standId: uuid('stand_id').notNull().references(() => stands.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  used: integer('used').notNull(),
+}, (t) => [primaryKey({ columns: [t.standId, t.channel, t.windowStart] })]);
+
+export const channelDailyRecipients = pgTable('channel_daily_recipients', {
+  standId: uuid('stand_id').notNull().references(() => stands.id),
+  channel: text('channel').$type<Channel>().notNull(),
+  day: text('day').notNull(),
+  recipient: text('recipient').notNull(),
+}, (t) => [primaryKey({ columns: [t.standId, t.channel, t.day, t.recipient] })]);
+
+export * from './webhookTables.js';

@@ -1,0 +1,2 @@
+// R34's tables (outbound webhooks) live here; schema.ts re-exports them.
+export {};
