@@ -42,7 +42,8 @@ export function clientFacts(
     phone: client.phone,
     email: client.email,
     usernames: usernameRows.map((u) => ({ channel: u.channel, username: u.username })),
-    channelFacts: channelRows.map((c) => ({ channel: c.channel, address: c.address, blocked: c.blocked, lastInboundAt: c.lastInboundAt })),
+    // The row is read whole already: consent (R32) costs the send no statement of its own.
+    channelFacts: channelRows.map((c) => ({ channel: c.channel, address: c.address, blocked: c.blocked, lastInboundAt: c.lastInboundAt, optedOutAt: c.optedOutAt })),
     hasActiveThread: activeThread !== null,
   };
 }

@@ -9,7 +9,7 @@ import { logger } from '../log.js';
 
 export const EVENTS_CHANNEL = 'herald_events';
 
-export const CLIENT_ACTIVITY_KINDS = ['THREAD_OPENED', 'THREAD_CLOSED', 'THREAD_UPDATED', 'MESSAGE_ADDED', 'MESSAGE_STATUS'] as const;
+export const CLIENT_ACTIVITY_KINDS = ['THREAD_OPENED', 'THREAD_CLOSED', 'THREAD_UPDATED', 'MESSAGE_ADDED', 'MESSAGE_STATUS', 'CONSENT_CHANGED'] as const;
 export type ClientActivityKind = (typeof CLIENT_ACTIVITY_KINDS)[number];
 
 export type HeraldEvent =

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from './connection.js';
+import type { Db, DbOrTx } from './connection.js';
 import { isUniqueViolation } from './connection.js';
 import { clientChannels, clients, messageStatusChanges, messages, messengerUsernames, sends, threads } from './schema.js';
 import { openThread } from './threads.js';
@@ -10,11 +10,13 @@ import type { InboundInput } from '../domain/inbound.js';
 import { userError, type UserError } from '../domain/errors.js';
 import { checkNewClientPhone } from '../domain/phone.js';
 import { publish } from './events.js';
+import { changeConsent, consentKeywords } from './consent.js';
+import { keywordForm, matchConsentKeyword } from '../domain/consent.js';
 
 export type { InboundInput };
 
 export type InboundResult =
-  | { ok: true; clientId: string; messageId: string; threadId: string; openedThread: boolean; inFlightSendIds: string[] }
+  | { ok: true; clientId: string; messageId: string; threadId: string; openedThread: boolean; inFlightSendIds: string[]; consent: 'OPTED_OUT' | 'OPTED_IN' | null }
   | { ok: false; errors: UserError[] };
 
 const IN_FLIGHT = ['VALIDATING', 'RESERVING', 'DELIVERING', 'AWAITING_STATUS'] as const;
@@ -56,6 +58,11 @@ function checkAddress(channel: Channel, address: string): { ok: true; value: str
  * move the channel's last inbound time (the 24-hour window), and open a NEW thread in the default
  * queue unless one is active. An outbound send racing for the same client meets the same unique
  * index, so exactly one thread opens; the message then joins whichever thread won.
+ *
+ * R32: a message that is one of the stand's keywords also opts the client out of the channel (or
+ * back in), in the same transaction, with the message as the audit row's evidence. The message is
+ * kept and opens its thread as any other: the STOP belongs in the client's history, and an agent
+ * may still confirm it with a care reply.
  */
 export async function recordInbound(db: Db, standId: string, input: InboundInput): Promise<InboundResult> {
   const address = checkAddress(input.channel, input.address);
@@ -90,7 +97,28 @@ export async function recordInbound(db: Db, standId: string, input: InboundInput
     }).returning({ id: messages.id });
     await tx.insert(messageStatusChanges).values({ messageId: message!.id, status: 'DELIVERED', at: input.receivedAt, note: 'received from the client' });
     await publish(tx, { type: 'client', clientId, kind: 'MESSAGE_ADDED', threadId, messageId: message!.id });
+    const consent = await applyKeyword(tx, standId, { clientId, channel: input.channel, text: input.text, at: input.receivedAt, messageId: message!.id });
     const inFlight = await tx.select({ id: sends.id }).from(sends).where(and(eq(sends.clientId, clientId), inArray(sends.state, [...IN_FLIGHT])));
-    return { ok: true as const, clientId, messageId: message!.id, threadId, openedThread, inFlightSendIds: inFlight.map((s) => s.id) };
+    return { ok: true as const, clientId, messageId: message!.id, threadId, openedThread, inFlightSendIds: inFlight.map((s) => s.id), consent };
   });
+}
+
+/**
+ * R32: the stand's lists are read only for a message short enough to be a keyword, so an ordinary
+ * message costs no statement more. A keyword that changes nothing (a second STOP) records nothing.
+ */
+async function applyKeyword(
+  tx: DbOrTx,
+  standId: string,
+  message: { clientId: string; channel: Channel; text: string | null; at: Date; messageId: string },
+): Promise<'OPTED_OUT' | 'OPTED_IN' | null> {
+  if (keywordForm(message.text) === null) return null;
+  const match = matchConsentKeyword(message.text, await consentKeywords(tx, standId));
+  if (!match) return null;
+  const optedOut = match.kind === 'OPT_OUT';
+  const change = await changeConsent(tx, {
+    clientId: message.clientId, channel: message.channel, optedOut, at: message.at, source: 'KEYWORD', keyword: match.keyword, messageId: message.messageId,
+  });
+  if (!change) return null;
+  return optedOut ? 'OPTED_OUT' : 'OPTED_IN';
 }

@@ -27,7 +27,7 @@ export async function usableTemplates(db: DbOrTx, channel: Channel, textOnly: bo
 
 /** The template with its variables in order, as the send rules and the renderer need it. */
 /** A template as the send rules and the renderer read it, with its row. */
-export type LoadedTemplate = TemplateSpec & { row: TemplateRow };
+export type LoadedTemplate = TemplateSpec & { category: string | null; row: TemplateRow };
 
 export async function loadTemplateSpec(db: DbOrTx, id: string): Promise<LoadedTemplate | null> {
   const [row] = await db.select().from(templates).where(eq(templates.id, id));
@@ -41,6 +41,7 @@ export async function loadTemplateSpec(db: DbOrTx, id: string): Promise<LoadedTe
     body: row.body,
     footer: row.footer,
     textOnly: row.textOnly,
+    category: row.category,
     variables: variables.map((v) => ({ key: v.key, type: v.type, label: v.label, options: v.options })),
   };
 }

@@ -21,7 +21,8 @@ export interface ClientFacts {
   email: string | null;
   usernames: ReadonlyArray<{ channel: Channel; username: string }>;
   /** Per-channel facts; a channel without a row has no override, is not blocked and never wrote in. */
-  channelFacts: ReadonlyArray<{ channel: Channel; address: string | null; blocked: boolean; lastInboundAt: Date | null }>;
+  /** optedOutAt (R32): when the client opted out on the channel; absent or null: they have not. */
+  channelFacts: ReadonlyArray<{ channel: Channel; address: string | null; blocked: boolean; lastInboundAt: Date | null; optedOutAt?: Date | null }>;
   hasActiveThread: boolean;
 }
 
@@ -36,6 +37,12 @@ export interface ClientChannelOption {
   bccAllowed: boolean;
   opensThread: boolean;
   lastInboundAt: Date | null;
+  /**
+   * R32: the client opted out of marketing here. The channel stays available: care replies (text,
+   * UTILITY templates) still go; only MARKETING templates are refused (domain/consent.ts).
+   */
+  optedOut: boolean;
+  optedOutAt: Date | null;
 }
 
 /** R5: phone for WhatsApp/Viber, email for EMAIL, a username or id for messengers. */
@@ -88,6 +95,7 @@ export function clientChannelOption(
   const caps = capabilitiesOf(stand.channel);
   const facts = client.channelFacts.find((f) => f.channel === stand.channel);
   const lastInboundAt = facts?.lastInboundAt ?? null;
+  const optedOutAt = facts?.optedOutAt ?? null;
   const blocked = client.blocked || (facts?.blocked ?? false);
   const address = channelAddress(stand.channel, client);
   const requirement = templateRequirement({ ...stand, lastInboundAt, now });
@@ -103,6 +111,8 @@ export function clientChannelOption(
     bccAllowed: caps.bccAllowed,
     opensThread: caps.opensThread,
     lastInboundAt,
+    optedOut: optedOutAt !== null,
+    optedOutAt,
   };
 }
 

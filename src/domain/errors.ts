@@ -14,6 +14,8 @@ export const USER_ERROR_CODES = [
   'RATE_LIMITED',
   // The requestId was used before with other parameters (like Stripe's idempotency keys).
   'IDEMPOTENCY_KEY_REUSED',
+  // R32: the client opted out of marketing on this channel; a care reply (text, UTILITY template) still goes.
+  'CLIENT_OPTED_OUT',
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -2,13 +2,14 @@ import type { AgentStatus, Channel, TransferTargetKind } from './enums.js';
 import { maySend } from './agentStatus.js';
 import { attachmentKindFor, capabilitiesOf } from './channels.js';
 import type { ClientChannelOption } from './clientChannels.js';
+import { checkConsent } from './consent.js';
 import { checkEmails } from './email.js';
 import { userError, type UserError } from './errors.js';
 import type { DispositionRequest, SendContent } from './send.js';
 import { checkTemplate, type TemplateSpec } from './templates.js';
 
 // The rules a send must pass before anything is reserved or sent: R1, R2–R6 (through the channel
-// option that `client.channels` shows), R8–R12, R14. Pure: the activity gathers the facts.
+// option that `client.channels` shows), R8–R12, R14, R32 (no MARKETING template to a client opted out). Pure: the activity gathers the facts.
 
 export interface SendFacts {
   channel: Channel;
@@ -17,8 +18,8 @@ export interface SendFacts {
   strictTemplates: boolean;
   /** Set when the content names an attachment: null if no such upload exists. */
   attachment?: { mimeType: string; size: number } | null;
-  /** Set when the content names a template: null if no usable template has that id. */
-  template?: TemplateSpec | null;
+  /** Set when the content names a template: null if no usable template has that id. Its category (the provider's text) decides R32. */
+  template?: (TemplateSpec & { category?: string | null }) | null;
   /** Set when the disposition names a target: null if no such target exists. */
   transferTarget?: { kind: TransferTargetKind } | null;
 }
@@ -56,7 +57,10 @@ export function checkContent(content: SendContent, facts: SendFacts): UserError[
     if (hasText || hasAttachment) errors.push(userError('INVALID_COMBINATION', 'A template is sent alone: remove the text and the attachment.', ['template']));
     if (caps.templatesSupported && !hasText && !hasAttachment) {
       if (!facts.template) errors.push(userError('TEMPLATE_NOT_FOUND', 'No approved template has that id; sync the catalog or choose another.', ['template', 'templateId']));
-      else errors.push(...checkTemplate(facts.template, content.template.variables, facts.channel, facts.option.templateRequirement));
+      else {
+        errors.push(...checkTemplate(facts.template, content.template.variables, facts.channel, facts.option.templateRequirement));
+        errors.push(...checkConsent(content, facts.template, facts.option.optedOut, facts.channel));
+      }
     }
   } else {
     if (!hasText && !hasAttachment) errors.push(userError('EMPTY_MESSAGE', 'Write a text, attach a file, or choose a template.', ['text']));

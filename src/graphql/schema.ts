@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { AgentResolver } from './agents/resolver.js';
 import { authChecker } from './auth.js';
 import { ClientResolver } from './clients/resolver.js';
+import { ConsentResolver } from './consent/resolver.js';
 import { NodeResolver } from './common/nodeResolver.js';
 import { InboundResolver } from './inbound/resolver.js';
 import { SendResolver } from './sends/resolver.js';
@@ -22,7 +23,7 @@ let built: Promise<GraphQLSchema> | undefined;
 export function heraldSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [
-      AgentResolver, ClientResolver, InboundResolver, NodeResolver, SendResolver, StandResolver, TemplateResolver,
+      AgentResolver, ClientResolver, ConsentResolver, InboundResolver, NodeResolver, SendResolver, StandResolver, TemplateResolver,
       ThreadResolver, MessageResolver, AttachmentResolver,
     ],
     authChecker,

@@ -6,7 +6,8 @@ import { checkChannel } from '../../src/domain/sendRules.js';
 
 const option = (over: Partial<ClientChannelOption>): ClientChannelOption => ({
   channel: 'TELEGRAM', address: 'gracelee', available: true, unavailableReason: null, blocked: false,
-  templateRequirement: 'NONE', attachmentsAllowed: true, bccAllowed: false, opensThread: true, lastInboundAt: null, ...over,
+  templateRequirement: 'NONE', attachmentsAllowed: true, bccAllowed: false, opensThread: true, lastInboundAt: null,
+  optedOut: false, optedOutAt: null, ...over,
 });
 
 describe('send-time channel check', () => {

@@ -25,6 +25,8 @@ export class ClientChannelType {
   @Field(() => Boolean) bccAllowed!: boolean;
   @Field(() => Boolean, { description: 'false for EMAIL' }) opensThread!: boolean;
   @Field(() => DateTimeScalar, { nullable: true }) lastInboundAt!: Date | null;
+  @Field(() => Boolean, { description: 'R32: the client opted out here; MARKETING templates are refused (CLIENT_OPTED_OUT), care replies still go' }) optedOut!: boolean;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'R32: when they opted out; null while they have not' }) optedOutAt!: Date | null;
 }
 
 @ObjectType('Client', { implements: NodeInterface })
