@@ -143,10 +143,12 @@ describe('what an opted-out client still gets (R32)', () => {
     expect(['DELIVERED', 'READ']).toContain(replied.message.status);
 
     const marketing = { clientId: client, channel: 'WHATSAPP', template: springSale(), disposition: CLOSE };
+    const ednaBefore = herald.edna.received().length;
     const refused = await send(herald, 'demo-agent-1', marketing);
     expect(refused.userErrors).toEqual([{ code: 'CLIENT_OPTED_OUT', field: ['template', 'templateId'], message: expect.stringMatching(/opted out of marketing on WHATSAPP/) }]);
+    expect(refused.send?.state ?? 'REJECTED').toBe('REJECTED');
     expect((await preview(marketing)).userErrors).toEqual(refused.userErrors);
-    expect(herald.edna.received().some((r: any) => JSON.stringify(r.body ?? r).includes('Spring sale'))).toBe(false);
+    expect(herald.edna.received().length).toBe(ednaBefore); // nothing reached the channel
 
     const utility = await send(herald, 'demo-agent-1', { clientId: client, channel: 'WHATSAPP', template: greeting(), disposition: CLOSE });
     expect(utility.userErrors).toEqual([]);
@@ -174,6 +176,25 @@ describe('what an opted-out client still gets (R32)', () => {
     expect((await preview(input)).userErrors).toMatchObject([{ code: 'CLIENT_OPTED_OUT', field: ['fallback', '0', 'template', 'templateId'] }]);
     // A UTILITY template in the same step is judged fine.
     expect((await preview({ ...input, fallback: [{ channel: 'WHATSAPP', template: greeting(), afterSeconds: 600 }] })).userErrors).toEqual([]);
+  });
+});
+
+describe('a send scheduled before the client opted out (R32, R25)', () => {
+  it('R32: a MARKETING template scheduled before the client wrote STOP is refused when it falls due, CLIENT_OPTED_OUT in its errors', async () => {
+    const phone = nextPhone();
+    const hello = await inbound(phone, 'hello');
+    const client = hello.message.client.id;
+    await closeThread(hello.thread.id);
+    const scheduled = await send(herald, 'demo-agent-1', {
+      clientId: client, channel: 'WHATSAPP', template: springSale(), disposition: CLOSE, sendAt: new Date(Date.now() + 4_000).toISOString(),
+    });
+    expect(scheduled.userErrors).toEqual([]);
+    expect(scheduled.send.state).toBe('SCHEDULED');
+    const stop = await inbound(phone, 'STOP');
+    await closeThread(stop.thread.id);
+    const due = await sendReaches(herald, scheduled.send.id, ['COMPLETED', 'REJECTED', 'CONFLICT', 'FAILED'], 30_000);
+    expect(due.state).toBe('REJECTED');
+    expect(due.errors).toMatchObject([{ code: 'CLIENT_OPTED_OUT', field: ['template', 'templateId'] }]);
   });
 });
 
