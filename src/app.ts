@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { Client, Connection } from '@temporalio/client';
 import { cachedViewerLookup } from './auth/tokens.js';
+import { CampaignClient } from './campaigns/client.js';
+import { createCampaignActivities, type CampaignActivities } from './campaigns/activities.js';
 import { createChannels } from './channels/index.js';
 import { ednaWebhooks } from './channels/edna/webhook.js';
 import { gatewayStatusWebhook } from './channels/gateway/webhook.js';
@@ -25,6 +27,7 @@ import { SendClient } from './sends/client.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { createTemplateActivities, type TemplateActivities } from './templates/activities.js';
 import { TemplateSync } from './templates/sync.js';
+import { recordWebhookEvents, startWebhookDelivery } from './webhooks/delivery.js';
 import { tracing } from './tracing.js';
 
 // How Herald's production parts are put together: the database, the connection to Temporal, the
@@ -65,7 +68,7 @@ export interface ApiServer {
 export async function startApiServer(config: Config, database: Database, temporal: TemporalHandle, port = config.port): Promise<ApiServer> {
   const events = await listenForEvents(database);
   const services: Services = {
-    db: database.db, config, events, sends: new SendClient(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
+    db: database.db, config, events, sends: new SendClient(temporal.client, config), campaigns: new CampaignClient(temporal.client, config), templateSync: new TemplateSync(temporal.client, config),
   };
   const schema = await heraldSchema();
   const viewers = cachedViewerLookup(database.db);
@@ -90,6 +93,8 @@ export async function startApiServer(config: Config, database: Database, tempora
     apolloPlugins: [metricsPlugin()],
   });
   observeDatabasePool(database, 'api');
+  // R34: changes made here (inbound messages, threads) are recorded for webhook endpoints too.
+  const stopRecordingWebhooks = await recordWebhookEvents(database.db, config.webhooks);
   const subscriptions = attachSubscriptions(http.server, schema, services, {
     config,
     viewers,
@@ -111,12 +116,13 @@ export async function startApiServer(config: Config, database: Database, tempora
       await subscriptions.close();
       await http.close();
       await events.close();
+      stopRecordingWebhooks();
     },
   };
 }
 
-/** Every activity the worker runs: the send's and the template catalog's. */
-export type HeraldActivities = SendActivities & TemplateActivities;
+/** Every activity the worker runs: the send's, the template catalog's and the campaigns'. */
+export type HeraldActivities = SendActivities & TemplateActivities & CampaignActivities;
 
 export interface HeraldWorkerOptions {
   /** A prebuilt workflow bundle (tests build one per run); otherwise bundled from source. */
@@ -127,12 +133,16 @@ export interface HeraldWorkerOptions {
 
 export async function startHeraldWorker(config: Config, db: Db, temporalAddress: string, options: HeraldWorkerOptions = {}): Promise<HeraldWorker> {
   const channels = createChannels(config);
+  // Campaigns start their sends as the API does; the connection opens when the first one needs it.
+  let temporal: Promise<TemporalHandle> | undefined;
+  const sends = async () => new SendClient((await (temporal ??= connectTemporal(temporalAddress, config))).client, config);
   const activities: HeraldActivities = {
     ...createSendActivities({ db, config, transports: channels.transports }),
     ...createTemplateActivities({ db, edna: channels.edna }),
+    ...createCampaignActivities({ db, config, sends }),
   };
   const overridden = options.overrideActivities ? { ...activities, ...options.overrideActivities(activities) } : activities;
-  return startWorker({
+  const worker = await startWorker({
     address: temporalAddress,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -140,8 +150,15 @@ export async function startHeraldWorker(config: Config, db: Db, temporalAddress:
     // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was built.
     activities: failFastOnStatementErrors(overridden),
     ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
-    onStopped: () => channels.close(),
+    onStopped: async () => {
+      await channels.close();
+      if (temporal) await (await temporal).close();
+    },
   });
+  // R34: the webhook dispatcher runs beside the worker and stops when it stops, however it is stopped.
+  const webhooks = await startWebhookDelivery(db, config.webhooks);
+  const running = worker.running.finally(() => webhooks.stop());
+  return { ...worker, running, shutdown: async () => { await worker.shutdown(); await webhooks.stop(); } };
 }
 
 export type { HeraldWorker };

@@ -15,13 +15,28 @@ export type ClientActivityKind = (typeof CLIENT_ACTIVITY_KINDS)[number];
 export type HeraldEvent =
   | { type: 'send'; sendId: string; at: string }
   | { type: 'client'; clientId: string; kind: ClientActivityKind; threadId: string | null; messageId: string | null; at: string }
-  | { type: 'queue'; agentId: string; threadId: string; at: string };
+  | { type: 'queue'; agentId: string; threadId: string; at: string }
+  | { type: 'campaign'; campaignId: string; at: string };
 
 type Distribute<T> = T extends unknown ? Omit<T, 'at'> : never;
+export type PublishedEvent = Distribute<HeraldEvent>;
 
-export async function publish(db: DbOrTx, event: Distribute<HeraldEvent>): Promise<void> {
+/**
+ * What else a change is written as, in the same transaction (R34: the webhook outbox, installed by
+ * src/webhooks/listeners.ts, so this layer does not import the one above it). It must cost next
+ * to nothing when nobody listens: every send publishes several times.
+ */
+export type PublishTap = (db: DbOrTx, event: PublishedEvent) => Promise<void>;
+let tap: PublishTap | null = null;
+
+export function tapPublish(next: PublishTap | null): void {
+  tap = next;
+}
+
+export async function publish(db: DbOrTx, event: PublishedEvent): Promise<void> {
   const payload = JSON.stringify({ ...event, at: new Date().toISOString() });
   await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`);
+  if (tap) await tap(db, event);
 }
 
 type Listener = (event: HeraldEvent) => void;

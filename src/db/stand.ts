@@ -3,6 +3,7 @@ import type { Db, DbOrTx } from './connection.js';
 import { standChannels, stands } from './schema.js';
 import { CHANNELS, type Channel } from '../domain/enums.js';
 import type { StandChannelSettings } from '../domain/clientChannels.js';
+import type { QuietHours } from '../domain/quietHours.js';
 
 export type StandChannelRow = typeof standChannels.$inferSelect;
 
@@ -45,8 +46,13 @@ export function findStandChannel(rows: readonly StandChannelRow[], channel: Chan
 export async function configureStandChannel(
   db: Db,
   standId: string,
-  input: { channel: Channel; enabled: boolean; templatePolicy?: StandChannelRow['templatePolicy'] | null; sessionWindowHours?: number | null; strictTemplates?: boolean | null },
+  input: {
+    channel: Channel; enabled: boolean; templatePolicy?: StandChannelRow['templatePolicy'] | null; sessionWindowHours?: number | null; strictTemplates?: boolean | null;
+    /** R31: given, set (0 clears the limit); absent, unchanged. */
+    messagesPerSecond?: number | null; dailyUniqueRecipients?: number | null;
+  },
 ): Promise<StandChannelRow> {
+  const limit = (n: number | null | undefined) => (n === null || n === undefined ? undefined : n === 0 ? null : n);
   const [row] = await db
     .update(standChannels)
     .set({
@@ -54,8 +60,21 @@ export async function configureStandChannel(
       ...(input.templatePolicy ? { templatePolicy: input.templatePolicy } : {}),
       ...(input.sessionWindowHours ? { sessionWindowHours: input.sessionWindowHours } : {}),
       ...(input.strictTemplates !== null && input.strictTemplates !== undefined ? { strictTemplates: input.strictTemplates } : {}),
+      ...(limit(input.messagesPerSecond) !== undefined ? { messagesPerSecond: limit(input.messagesPerSecond)! } : {}),
+      ...(limit(input.dailyUniqueRecipients) !== undefined ? { dailyUniqueRecipients: limit(input.dailyUniqueRecipients)! } : {}),
     })
     .where(and(eq(standChannels.standId, standId), eq(standChannels.channel, input.channel)))
     .returning();
   return row!;
+}
+
+/** R33: the stand's quiet hours; null when it has none. */
+export async function getQuietHours(db: DbOrTx, standId: string): Promise<QuietHours | null> {
+  const [row] = await db.select({ timeZone: stands.quietHoursTimeZone, start: stands.quietHoursStart, end: stands.quietHoursEnd }).from(stands).where(eq(stands.id, standId));
+  return row?.timeZone && row.start && row.end ? { timeZone: row.timeZone, start: row.start, end: row.end } : null;
+}
+
+/** R33: set (or with null, clear) the stand's quiet hours. */
+export async function setQuietHours(db: DbOrTx, standId: string, quiet: QuietHours | null): Promise<void> {
+  await db.update(stands).set({ quietHoursTimeZone: quiet?.timeZone ?? null, quietHoursStart: quiet?.start ?? null, quietHoursEnd: quiet?.end ?? null }).where(eq(stands.id, standId));
 }

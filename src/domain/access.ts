@@ -68,6 +68,22 @@ export function canCloseThread(caller: Caller, thread: { assigneeId: string | nu
 }
 
 /**
+ * R34: webhook endpoints, their deliveries and secrets: an admin manages every endpoint of its
+ * stand, an integrator the ones it made (another integrator's are not there for it); other roles none.
+ * As a filter: null createdById for the whole stand.
+ */
+export function webhookEndpointScope(caller: Caller): { standId: string; createdById: string | null } | null {
+  if (caller.role === 'ADMIN') return { standId: caller.standId, createdById: null };
+  if (caller.role === 'INTEGRATOR') return { standId: caller.standId, createdById: caller.id };
+  return null;
+}
+
+export function canManageWebhookEndpoint(caller: Caller, endpoint: { standId: string; createdById: string }): boolean {
+  const scope = webhookEndpointScope(caller);
+  return !!scope && endpoint.standId === scope.standId && (scope.createdById === null || endpoint.createdById === scope.createdById);
+}
+
+/**
  * R23: who a send goes out as. Agents act only as themselves; an integrator acts for an agent of
  * its stand whose account is an AGENT's (never a supervisor's, an admin's or another
  * integrator's), or for nobody.
@@ -83,4 +99,18 @@ export function sendsAs(
   if (onBehalfOf === 'not found' || onBehalfOf.standId !== caller.standId) return { ok: false, reason: 'NOT_FOUND' };
   if (onBehalfOf.role !== 'AGENT') return { ok: false, reason: 'NOT_AN_AGENT' };
   return { ok: true, agentId: onBehalfOf.id };
+}
+
+/** R30: campaigns. Supervisors and admins see every campaign of their stand; an integrator the ones it started; agents none. */
+export function canSeeCampaign(caller: Caller, campaign: { standId: string; requestedById: string }): boolean {
+  if (campaign.standId !== caller.standId) return false;
+  if (SUPERVISING.has(caller.role)) return true;
+  return caller.role === 'INTEGRATOR' && campaign.requestedById === caller.id;
+}
+
+/** The same rule as a filter for the list: null for the whole stand, else the requester whose campaigns are seen. */
+export function campaignScope(caller: Caller): { standId: string; requestedById: string | null } | null {
+  if (SUPERVISING.has(caller.role)) return { standId: caller.standId, requestedById: null };
+  if (caller.role === 'INTEGRATOR') return { standId: caller.standId, requestedById: caller.id };
+  return null;
 }

@@ -1,3 +1,4 @@
+import type { CampaignClient } from '../campaigns/client.js';
 import DataLoader from 'dataloader';
 import { configuredChannels, type Config } from '../config.js';
 import type { Db } from '../db/connection.js';
@@ -23,6 +24,7 @@ export interface Services {
   db: Db;
   config: Config;
   sends: SendClient;
+  campaigns: CampaignClient;
   templateSync: TemplateSync;
   /** Null where nothing listens (a process without subscriptions). */
   events: EventBus | null;

@@ -4,6 +4,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AgentResolver } from './agents/resolver.js';
 import { authChecker } from './auth.js';
+import { CampaignResolver } from './campaigns/resolver.js';
 import { ClientResolver } from './clients/resolver.js';
 import { ConsentResolver } from './consent/resolver.js';
 import { NodeResolver } from './common/nodeResolver.js';
@@ -11,6 +12,7 @@ import { InboundResolver } from './inbound/resolver.js';
 import { SendResolver } from './sends/resolver.js';
 import { StandResolver } from './stand/resolver.js';
 import { TemplateResolver } from './templates/resolver.js';
+import { WebhookResolver } from './webhooks/resolver.js';
 import { AttachmentResolver, MessageResolver, ThreadResolver } from './threads/resolver.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 
@@ -23,8 +25,8 @@ let built: Promise<GraphQLSchema> | undefined;
 export function heraldSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [
-      AgentResolver, ClientResolver, ConsentResolver, InboundResolver, NodeResolver, SendResolver, StandResolver, TemplateResolver,
-      ThreadResolver, MessageResolver, AttachmentResolver,
+      AgentResolver, CampaignResolver, ClientResolver, ConsentResolver, InboundResolver, NodeResolver, SendResolver, StandResolver, TemplateResolver,
+      ThreadResolver, MessageResolver, AttachmentResolver, WebhookResolver,
     ],
     authChecker,
     authMode: 'error',

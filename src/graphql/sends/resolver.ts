@@ -85,8 +85,8 @@ async function senderOf(ctx: Context, onBehalfOfAgentId: string | null | undefin
   }
 }
 
-/** The content of a send or of a fallback step, as the workflow carries it. */
-function contentOf(input: MessageContentInput): SendContent {
+/** The content of a send or of a fallback step (or of a campaign's every send), as the workflow carries it. */
+export function contentOf(input: MessageContentInput): SendContent {
   return {
     text: input.text ?? null,
     attachmentId: input.attachmentId ?? null,

@@ -18,6 +18,8 @@ export class StandChannelType {
   @Field(() => TemplatePolicyEnum) templatePolicy!: E.TemplatePolicy;
   @Field(() => Int) sessionWindowHours!: number;
   @Field(() => Boolean, { description: 'R14: refuse manual text when a template is MANDATORY' }) strictTemplates!: boolean;
+  @Field(() => Int, { nullable: true, description: 'R31: messages per second campaigns and scheduled sends take together; null: no limit' }) messagesPerSecond!: number | null;
+  @Field(() => Int, { nullable: true, description: "R31: unique recipients per UTC day (WhatsApp's messaging tier); null: no limit" }) dailyUniqueRecipients!: number | null;
 }
 
 @InputType('StandChannelInput')
@@ -27,7 +29,24 @@ export class StandChannelInput {
   @Field(() => TemplatePolicyEnum, { nullable: true }) templatePolicy?: E.TemplatePolicy | null;
   @Field(() => Int, { nullable: true }) sessionWindowHours?: number | null;
   @Field(() => Boolean, { nullable: true }) strictTemplates?: boolean | null;
+  @Field(() => Int, { nullable: true, description: 'R31: 0 clears the limit' }) messagesPerSecond?: number | null;
+  @Field(() => Int, { nullable: true, description: 'R31: 0 clears the limit' }) dailyUniqueRecipients?: number | null;
+}
+
+@ObjectType('QuietHours', { description: 'R33: campaign and scheduled sends that fall inside wait until the window ends; an agent\'s own send is not delayed' })
+export class QuietHoursType {
+  @Field(() => String, { description: 'an IANA time zone, e.g. Europe/Moscow' }) timeZone!: string;
+  @Field(() => String, { description: 'local time HH:MM the window starts' }) start!: string;
+  @Field(() => String, { description: 'local time HH:MM the window ends (the next day when before start)' }) end!: string;
+}
+
+@InputType('QuietHoursInput')
+export class QuietHoursInput {
+  @Field(() => String) timeZone!: string;
+  @Field(() => String) start!: string;
+  @Field(() => String) end!: string;
 }
 
 export const StandChannelPayload = payloadType('StandChannelPayload', { standChannel: { type: () => StandChannelType } });
 export const TransferTargetPayload = payloadType('TransferTargetPayload', { target: { type: () => TransferTargetType } });
+export const QuietHoursPayload = payloadType('QuietHoursPayload', { quietHours: { type: () => QuietHoursType, description: 'null when cleared' } });

@@ -1,0 +1,36 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CampaignStateName } from '../domain/campaign.js';
+import type { Channel } from '../domain/enums.js';
+
+// The campaign workflow's contract (R30), in one place: what starts it, the messages it takes and
+// what it answers. The API's client, the workflow and the activities read it from here.
+
+export const CAMPAIGN_WORKFLOW = 'campaign';
+
+export const campaignWorkflowId = (campaignId: string) => `campaign:${campaignId}`;
+
+export interface CampaignInput {
+  campaignId: string;
+  standId: string;
+  channel: Channel;
+  ratePerSecond: number;
+  /** ISO time to begin at; null: at once (and after each continue-as-new). */
+  startAt: string | null;
+  /** The last place in the list already handled (the run continued as new from there). */
+  afterSeq: number;
+  paused: boolean;
+}
+
+/** A recipient whose turn has come, by then always a client (one named by phone is found or created first). */
+export interface DueRecipient { seq: number; clientId: string; variables: Array<{ key: string; value: string }> }
+
+/** What pause, resume and cancel answer: the campaign's state once the workflow has taken the request. */
+export interface CampaignControlAnswer { state: CampaignStateName }
+
+export const pauseCampaignUpdate = defineUpdate<CampaignControlAnswer>('pauseCampaign');
+export const resumeCampaignUpdate = defineUpdate<CampaignControlAnswer>('resumeCampaign');
+export const cancelCampaignUpdate = defineUpdate<CampaignControlAnswer>('cancelCampaign');
+export const campaignStateQuery = defineQuery<{ state: CampaignStateName; afterSeq: number; waiting: string | null }>('campaignState');
+
+/** Batches a run handles before it continues as new, so its history stays short whatever the list's length. */
+export const BATCHES_PER_RUN = 200;

@@ -1,0 +1,100 @@
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { CampaignActivities } from './activities.js';
+import {
+  BATCHES_PER_RUN, cancelCampaignUpdate, campaignStateQuery, pauseCampaignUpdate, resumeCampaignUpdate, type CampaignInput,
+} from './contract.js';
+import type { CampaignStateName } from '../domain/campaign.js';
+import { waitUntil } from '../domain/schedule.js';
+import { DATA_ERROR } from '../sends/contract.js';
+
+// R30: one campaign = one workflow that walks its recipient list in order, a second's worth at a
+// time (its rate), each batch only as far as the channel's limits and quiet hours allow (R31,
+// R33), starting one ordinary send per recipient. It holds only a cursor, so its memory is flat,
+// and continues as new every BATCHES_PER_RUN batches, so its history stays short.
+
+export async function campaign(input: CampaignInput): Promise<CampaignStateName> {
+  const acts = proxyActivities<CampaignActivities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50, nonRetryableErrorTypes: [DATA_ERROR] },
+  });
+  const { campaignId, standId, channel, ratePerSecond } = input;
+  let state: CampaignStateName = input.startAt ? 'SCHEDULED' : input.paused ? 'PAUSED' : 'RUNNING';
+  let paused = input.paused;
+  let cancelled = false;
+  let afterSeq = input.afterSeq;
+  let waiting: string | null = null;
+
+  const ended = () => state === 'COMPLETED' || state === 'CANCELLED';
+  setHandler(campaignStateQuery, () => ({ state, afterSeq, waiting }));
+  // Each control is refused at once when it cannot apply and answered once the workflow took it.
+  setHandler(pauseCampaignUpdate, async () => {
+    paused = true;
+    await condition(() => state === 'PAUSED' || ended());
+    return { state };
+  }, { validator: () => { if (ended() || paused) throw new Error(ended() ? `The campaign has ended (${state}).` : 'The campaign is paused already.'); } });
+  setHandler(resumeCampaignUpdate, async () => {
+    paused = false;
+    await condition(() => state !== 'PAUSED');
+    return { state };
+  }, { validator: () => { if (!paused) throw new Error(ended() ? `The campaign has ended (${state}).` : 'The campaign is not paused.'); } });
+  setHandler(cancelCampaignUpdate, async () => {
+    cancelled = true;
+    await condition(ended);
+    return { state };
+  }, { validator: () => { if (ended()) throw new Error(`The campaign has ended (${state}).`); } });
+
+  const move = async (next: CampaignStateName, wait: { reason: string; until: string } | null = null) => {
+    await acts.moveCampaign({ campaignId, state: next, waitingReason: wait?.reason ?? null, waitingUntil: wait?.until ?? null });
+    state = next;
+    waiting = wait?.reason ?? null;
+  };
+
+  if (input.startAt) {
+    await condition(() => cancelled, waitUntil(input.startAt, Date.now()));
+    if (!cancelled) await move(paused ? 'PAUSED' : 'RUNNING');
+  }
+
+  for (let batches = 0; ; batches += 1) {
+    if (cancelled) {
+      await move('CANCELLED');
+      break;
+    }
+    if (paused) {
+      if (state !== 'PAUSED') await move('PAUSED');
+      await condition(() => !paused || cancelled);
+      if (cancelled) continue;
+      await move('RUNNING');
+    }
+    if (batches >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof campaign>({ ...input, startAt: null, afterSeq, paused });
+    }
+
+    const tick = Date.now();
+    const batch = await acts.nextCampaignRecipients({ campaignId, standId, afterSeq, limit: ratePerSecond });
+    if (batch.length === 0) {
+      // Recipients added meanwhile keep it going; otherwise every recipient has been handled.
+      if (await acts.completeCampaign({ campaignId })) {
+        state = 'COMPLETED';
+        break;
+      }
+      continue;
+    }
+    const pace = await acts.paceSends({ standId, channel, recipients: batch.map((r) => r.clientId) });
+    if (pace.granted === 0) {
+      const wait = pace.wait!;
+      if (waiting !== wait.reason) await move('RUNNING', wait);
+      await condition(() => paused || cancelled, Math.max(100, waitUntil(wait.until, Date.now())));
+      continue;
+    }
+    if (waiting) await move('RUNNING');
+    const going = batch.slice(0, pace.granted);
+    await acts.startCampaignSends({ campaignId, recipients: going });
+    afterSeq = going.at(-1)!.seq;
+    // The rate is per second: the next batch waits for the rest of this one.
+    const rest = 1000 - (Date.now() - tick);
+    if (rest > 0) await condition(() => paused || cancelled, rest);
+  }
+  await condition(allHandlersFinished);
+  return state;
+}

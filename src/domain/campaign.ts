@@ -1,0 +1,90 @@
+import type { MessageStatus, SendState } from './enums.js';
+import { userError, type UserError } from './errors.js';
+import { checkNewClientPhone } from './phone.js';
+import { isUuid } from './ids.js';
+
+// R30: a campaign's own rules, pure: what a list of recipients may be, how fast it may go, and
+// what became of each recipient, read from the ordinary send it got.
+
+export const MAX_RECIPIENTS_PER_CALL = 100_000;
+export const MAX_RATE_PER_SECOND = 1000;
+export const MAX_CAMPAIGN_NAME = 200;
+
+export const CAMPAIGN_STATES = ['SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED'] as const;
+export type CampaignStateName = (typeof CAMPAIGN_STATES)[number];
+
+/** What became of a recipient, as a supervisor filters on it. */
+export const RECIPIENT_OUTCOMES = ['PENDING', 'SKIPPED', 'SENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED', 'CANCELLED'] as const;
+export type RecipientOutcome = (typeof RECIPIENT_OUTCOMES)[number];
+
+export interface RecipientInput {
+  clientId?: string | null;
+  phone?: string | null;
+  variables?: Array<{ key: string; value: string }> | null;
+}
+
+export type CheckedRecipient = { clientId: string; phone: null; variables: Array<{ key: string; value: string }> | null }
+  | { clientId: null; phone: string; variables: Array<{ key: string; value: string }> | null };
+
+/**
+ * A list's recipients, each named by exactly one of a client id or a phone; the same client or
+ * phone twice in one call is one recipient (the first), so nobody gets the campaign twice.
+ */
+export function checkRecipients(recipients: readonly RecipientInput[], field = 'recipients'): { recipients: CheckedRecipient[]; errors: UserError[] } {
+  const errors: UserError[] = [];
+  if (recipients.length === 0) errors.push(userError('INVALID_INPUT', 'A campaign needs at least one recipient.', [field]));
+  if (recipients.length > MAX_RECIPIENTS_PER_CALL) {
+    errors.push(userError('INVALID_INPUT', `At most ${MAX_RECIPIENTS_PER_CALL} recipients in one call; add more with addCampaignRecipients.`, [field]));
+    return { recipients: [], errors };
+  }
+  const seen = new Set<string>();
+  const checked: CheckedRecipient[] = [];
+  recipients.forEach((r, i) => {
+    const at = [field, String(i)];
+    if (!!r.clientId === !!r.phone) {
+      errors.push(userError('INVALID_INPUT', 'A recipient is named by a clientId or by a phone, not both and not neither.', at));
+      return;
+    }
+    const variables = r.variables ?? null;
+    if (r.clientId) {
+      if (!isUuid(r.clientId)) return void errors.push(userError('NOT_FOUND', 'No such client.', [...at, 'clientId']));
+      if (seen.has(r.clientId)) return;
+      seen.add(r.clientId);
+      checked.push({ clientId: r.clientId, phone: null, variables });
+      return;
+    }
+    const phone = checkNewClientPhone(r.phone!, [...at, 'phone']);
+    if (!phone.ok) return void errors.push(phone.error);
+    if (seen.has(phone.digits)) return;
+    seen.add(phone.digits);
+    checked.push({ clientId: null, phone: phone.digits, variables });
+  });
+  // A hundred thousand bad rows are one message a person can act on, not a hundred thousand.
+  return { recipients: checked, errors: errors.length > 20 ? [...errors.slice(0, 20), userError('INVALID_INPUT', `${errors.length - 20} more recipients are invalid.`, [field])] : errors };
+}
+
+export function checkRate(ratePerSecond: number): UserError | null {
+  if (!Number.isInteger(ratePerSecond) || ratePerSecond < 1 || ratePerSecond > MAX_RATE_PER_SECOND) {
+    return userError('INVALID_INPUT', `The rate is 1 to ${MAX_RATE_PER_SECOND} messages per second.`, ['ratePerSecond']);
+  }
+  return null;
+}
+
+/** The send a campaign makes for its recipient: one per campaign and place in the list, so a repeat starts nothing new (R21). */
+export const campaignRequestId = (campaignId: string, seq: number) => `campaign:${campaignId}:${seq}`;
+
+/**
+ * What became of a recipient whose send started: its message's status says it; a send the
+ * rules refused (blocked, an active thread, no address) is a skip with the send's reason.
+ */
+export function outcomeOf(sendState: SendState | null, messageStatus: MessageStatus | null): RecipientOutcome {
+  if (sendState === 'REJECTED' || sendState === 'CONFLICT') return 'SKIPPED';
+  switch (messageStatus) {
+    case 'SENT': return 'SENT';
+    case 'DELIVERED': return 'DELIVERED';
+    case 'READ': return 'READ';
+    case 'UNDELIVERED': case 'FAILED': case 'EXPIRED': return 'FAILED';
+    case 'CANCELLED': return 'CANCELLED';
+    default: return sendState === 'FAILED' ? 'FAILED' : sendState === 'CANCELLED' ? 'CANCELLED' : 'SENDING';
+  }
+}
