@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
 import {
-  getCampaign, markRecipients, moveCampaign, optedOutOf, pendingRecipients, setRecipientClient, completeCampaign, type RecipientMark,
+  getCampaign, markRecipients, moveCampaign, pendingRecipients, setRecipientClient, completeCampaign, type RecipientMark,
 } from '../db/campaigns.js';
+import { optedOutClients } from '../db/consent.js';
 import { takeChannelCapacity, type Pace } from '../db/channelLimits.js';
 import { findClientByPhone, insertClientByPhone } from '../db/clients.js';
 import type { Db } from '../db/connection.js';
@@ -59,7 +60,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
       const campaign = await getCampaign(deps.db, batch.campaignId);
       if (!campaign) throw new Error(`campaign ${batch.campaignId} not found`);
       const content = campaign.content as CampaignContent;
-      const optedOut = await optedOutOf(deps.db, campaign.channel, batch.recipients.map((r) => r.clientId));
+      const optedOut = await optedOutClients(deps.db, batch.recipients.map((r) => r.clientId), campaign.channel);
       const sends = await deps.sends();
       const marks: RecipientMark[] = [];
       const queue = [...batch.recipients];

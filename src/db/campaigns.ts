@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from './connection.js';
 import { publish } from './events.js';
-import { campaignRecipients, campaigns, clientChannels, messages, sends, type CampaignState } from './schema.js';
+import { campaignRecipients, campaigns, messages, sends, type CampaignState } from './schema.js';
 import type { CheckedRecipient, RecipientOutcome } from '../domain/campaign.js';
 import type { Channel } from '../domain/enums.js';
 
@@ -206,12 +206,4 @@ export async function listCampaigns(db: DbOrTx, scope: { standId: string; reques
     scope.requestedById ? eq(campaigns.requestedById, scope.requestedById) : undefined,
     options.before ? or(lt(campaigns.createdAt, options.before.at), and(eq(campaigns.createdAt, options.before.at), lt(campaigns.id, options.before.id))) : undefined,
   )).orderBy(desc(campaigns.createdAt), desc(campaigns.id)).limit(options.first);
-}
-
-/** Clients of the batch who opted out of the channel (R32): a campaign skips them whatever it sends. */
-export async function optedOutOf(db: DbOrTx, channel: Channel, clientIds: readonly string[]): Promise<Set<string>> {
-  if (clientIds.length === 0) return new Set();
-  const rows = await db.select({ clientId: clientChannels.clientId }).from(clientChannels)
-    .where(and(eq(clientChannels.channel, channel), inArray(clientChannels.clientId, [...clientIds]), isNotNull(clientChannels.optedOutAt)));
-  return new Set(rows.map((r) => r.clientId));
 }
