@@ -83,6 +83,15 @@ const EnvSchema = z.object({
   // no loss of throughput at 32 concurrent sends: an evicted send replays its short history when
   // its next status arrives.
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
+  /** R34 outbound webhooks: one POST's deadline, the retry backoff, how long a delivery is retried, when a failing endpoint is disabled. */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(10),
+  WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(10_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60 * 60 * 1000),
+  WEBHOOK_RETRY_FOR_SECONDS: positiveSeconds.default(24 * 60 * 60),
+  WEBHOOK_DISABLE_AFTER_SECONDS: positiveSeconds.default(3 * 24 * 60 * 60),
+  /** How often an idle dispatcher looks for due deliveries, and how often a process re-reads whether any endpoint exists. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  WEBHOOK_ENDPOINTS_REFRESH_SECONDS: positiveSeconds.default(5),
   /** OpenTelemetry: the OTLP/HTTP collector's base URL; tracing is off without it. */
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
@@ -154,6 +163,8 @@ export interface Config {
   tokenTtlDays: number;
   logging: { level: string | undefined; format: 'json' | 'pretty' | undefined };
   tracing: { endpoint: string | undefined; serviceName: string | undefined };
+  /** R34: outbound webhooks (src/webhooks/). */
+  webhooks: WebhookSettings;
   graphql: {
     /** Schema introspection (GRAPHQL_INTROSPECTION); off by default in production. */
     introspection: boolean;
@@ -173,6 +184,18 @@ export interface HttpLimits {
   tokenRequestsPerMinute: number;
   anonymousRequestsPerMinute: number;
   providerRequestsPerMinute: number;
+}
+
+export interface WebhookSettings {
+  timeoutMs: number;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** A delivery whose attempts keep failing is given up this long after it was recorded (or redelivered). */
+  retryForSeconds: number;
+  /** An endpoint whose every attempt has failed for this long is disabled. */
+  disableAfterSeconds: number;
+  pollMs: number;
+  endpointsRefreshSeconds: number;
 }
 
 export interface GatewayEndpoint {
@@ -288,6 +311,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     websocket: { maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION, maxConnectionsPerToken: e.WS_MAX_CONNECTIONS_PER_TOKEN },
     logging: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      retryInitialMs: e.WEBHOOK_RETRY_INITIAL_MS,
+      retryMaxMs: Math.max(e.WEBHOOK_RETRY_MAX_MS, e.WEBHOOK_RETRY_INITIAL_MS),
+      retryForSeconds: e.WEBHOOK_RETRY_FOR_SECONDS,
+      disableAfterSeconds: e.WEBHOOK_DISABLE_AFTER_SECONDS,
+      pollMs: e.WEBHOOK_POLL_MS,
+      endpointsRefreshSeconds: e.WEBHOOK_ENDPOINTS_REFRESH_SECONDS,
+    },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? !production,
       graphiql: e.GRAPHIQL ?? !production,

@@ -52,6 +52,27 @@ export const webhookCallbacks = new client.Counter({
   registers: [registry],
 });
 
+/** R34: every POST to a webhook endpoint: delivered, retry (failed, tried again later), failed (given up). */
+export const webhookDeliveryAttempts = new client.Counter({
+  name: 'herald_webhook_delivery_attempts_total',
+  help: 'Outbound webhook POSTs by outcome (delivered, retry, failed: the last attempt of a delivery given up)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const webhookDeliveryDuration = new client.Histogram({
+  name: 'herald_webhook_delivery_duration_seconds',
+  help: 'How long an outbound webhook POST took, answered or not',
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const webhookEndpointsDisabled = new client.Counter({
+  name: 'herald_webhook_endpoints_disabled_total',
+  help: 'Webhook endpoints disabled after failing for the whole failure period',
+  registers: [registry],
+});
+
 export const websocketConnections = new client.Gauge({ name: 'herald_websocket_connections', help: 'Open graphql-ws connections', registers: [registry] });
 export const subscriptionsActive = new client.Gauge({ name: 'herald_subscriptions_active', help: 'Running GraphQL subscriptions', registers: [registry] });
 
