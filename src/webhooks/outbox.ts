@@ -1,7 +1,7 @@
 import { and, arrayContains, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/connection.js';
 import type { PublishedEvent } from '../db/events.js';
-import { clients, messageStatusChanges, messages, sends, threads, webhookDeliveries, webhookEndpoints, webhookEvents } from '../db/schema.js';
+import { campaigns, clients, messageStatusChanges, messages, sends, threads, webhookDeliveries, webhookEndpoints, webhookEvents } from '../db/schema.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventWireType } from './eventTypes.js';
 
 // R34's transactional outbox: a webhook event is written in the transaction of the change it
@@ -53,6 +53,7 @@ export async function recordWebhookEvent(tx: DbOrTx, standId: string, event: Web
 /** publish()'s tap: the change it announces, as a webhook event (when somebody in this process may listen). */
 export async function recordChange(tx: DbOrTx, event: PublishedEvent): Promise<void> {
   if (event.type === 'send') return recordSendChange(tx, event.sendId);
+  if (event.type === 'campaign') return recordCampaignChange(tx, event.campaignId);
   // An agent's queue is a view for people, not an integration fact; other kinds record their own events.
   if (event.type !== 'client') return;
   if (event.kind === 'MESSAGE_ADDED' || event.kind === 'MESSAGE_STATUS') {
@@ -89,6 +90,33 @@ async function recordSendChange(tx: DbOrTx, sendId: string): Promise<void> {
         errors: send.errors.map((e) => ({ code: e.code, field: e.field ?? null, message: e.message })),
         lastStep: lastStep ? { name: lastStep.name, state: lastStep.state, detail: lastStep.detail ?? null } : null,
         message: message ? { id: message.id, status: message.status, failure: failureOf(message) } : null,
+      },
+    },
+  }, endpointIds);
+}
+
+/**
+ * campaign.updated (R30): when the campaign's state or what holds it changes (started, waiting
+ * for a limit or quiet hours, paused, completed, cancelled), not at every batch: a receiver that
+ * wants the counts reads campaign(id).
+ */
+async function recordCampaignChange(tx: DbOrTx, campaignId: string): Promise<void> {
+  const [c] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!c) return;
+  const type = WEBHOOK_EVENT_TYPES.CAMPAIGN_UPDATED;
+  const endpointIds = await listenersOf(tx, c.standId, type);
+  if (endpointIds.length === 0) return;
+  const [last] = await tx.select({ state: sql<string>`${webhookEvents.data}->'campaign'->>'state'`, waiting: sql<string | null>`${webhookEvents.data}->'campaign'->>'waitingReason'`, count: sql<string>`${webhookEvents.data}->'campaign'->>'recipientCount'` })
+    .from(webhookEvents).where(and(eq(webhookEvents.orderingKey, campaignId), eq(webhookEvents.type, type))).orderBy(desc(webhookEvents.seq)).limit(1);
+  if (last && last.state === c.state && (last.waiting ?? null) === c.waitingReason && Number(last.count) === c.recipientCount) return;
+  await writeEvent(tx, c.standId, {
+    type,
+    orderingKey: campaignId,
+    data: {
+      campaign: {
+        id: c.id, name: c.name, channel: c.channel, state: c.state, previousState: last?.state ?? null, waitingReason: c.waitingReason,
+        waitingUntil: iso(c.waitingUntil), recipientCount: c.recipientCount, ratePerSecond: c.ratePerSecond, requestedById: c.requestedById,
+        startAt: iso(c.startAt), createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), finishedAt: iso(c.finishedAt),
       },
     },
   }, endpointIds);

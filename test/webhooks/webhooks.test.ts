@@ -273,4 +273,27 @@ describe('events (R34)', () => {
     const sendId = await sendAndFinish(clientId, 'after the restart');
     await eventually(async () => (receiver.accepted(ofSend(sendId)).some((e) => e.data.message?.status === 'DELIVERED') ? true : undefined), 15_000, 'DELIVERED told');
   });
+
+  it('R34: a campaign\'s progress arrives as campaign.updated, in order: started, then completed', async () => {
+    const campaignReceiver = await startReceiver();
+    try {
+      const made = await createEndpoint('demo-integrator', { url: campaignReceiver.url, events: ['CAMPAIGN_UPDATED'] });
+      expect(made.userErrors).toEqual([]);
+      const clients = [await freshClient(), await freshClient()];
+      const started = await herald.gql('demo-integrator', `mutation($input: StartCampaignInput!) { startCampaign(input: $input) { campaign { id } userErrors { code } } }`, {
+        input: { name: 'Told', channel: 'WHATSAPP', text: 'told', ratePerSecond: 5, startAt: new Date(Date.now() + 1500).toISOString(), recipients: clients.map((clientId) => ({ clientId })) },
+      });
+      const id = started.data.startCampaign.campaign.id as string;
+      const events = await eventually(async () => {
+        const got = campaignReceiver.accepted((e) => e.data.campaign?.id === id);
+        return got.some((e) => e.data.campaign.state === 'COMPLETED') ? got : undefined;
+      }, 30_000, 'campaign.updated COMPLETED');
+      expect(events.every((e) => e.type === 'campaign.updated')).toBe(true);
+      expect(events.map((e) => e.data.campaign.state)).toEqual(['SCHEDULED', 'RUNNING', 'COMPLETED']);
+      expect(events.map((e) => e.id)).toEqual(await recordedOrder(id));
+      expect(events.at(-1)!.data.campaign).toMatchObject({ name: 'Told', recipientCount: 2, previousState: 'RUNNING' });
+    } finally {
+      await campaignReceiver.close();
+    }
+  });
 });
