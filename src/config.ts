@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   SEND_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
   /** How long sendMessage waits for the send to be validated and reserved before it answers SYSTEM_ERROR. */
   SEND_ANSWER_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(5),
+  /** R31, R33: a campaign or scheduled send held by quiet hours or a limit asks again at least this often, so a changed setting applies within it. */
+  PACE_RECHECK_SECONDS: positiveSeconds.default(60),
   /** Telegram Bot API; without a bot token Telegram is not configured (embedded mode: the sandbox). */
   TELEGRAM_API_URL: optionalUrl,
   TELEGRAM_BOT_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9:_-]+$/, 'must be a bot token (digits:letters)').optional()),
@@ -149,7 +151,7 @@ export interface Config {
   /** Per gateway channel: where to POST and the HMAC-SHA256 secret; absent: not configured. */
   gateway: Record<GatewayChannel, GatewayEndpoint | undefined>;
   demo: boolean;
-  sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number; answerTimeoutMs: number };
+  sends: { statusTimeoutSeconds: number; retryWaitSeconds: number; deliveryAttempts: number; retryInitialMs: number; answerTimeoutMs: number; paceRecheckMs: number };
   sandboxPort: number;
   templateSyncMinutes: number;
   production: boolean;
@@ -289,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       deliveryAttempts: e.SEND_DELIVERY_ATTEMPTS,
       retryInitialMs: e.SEND_RETRY_INITIAL_MS,
       answerTimeoutMs: e.SEND_ANSWER_TIMEOUT_SECONDS * 1000,
+      paceRecheckMs: e.PACE_RECHECK_SECONDS * 1000,
     },
     sandboxPort: e.SANDBOX_PORT,
     templateSyncMinutes: e.TEMPLATE_SYNC_MINUTES,

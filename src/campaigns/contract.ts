@@ -19,6 +19,8 @@ export interface CampaignInput {
   /** The last place in the list already handled (the run continued as new from there). */
   afterSeq: number;
   paused: boolean;
+  /** R31, R33: the longest a held campaign waits before asking the limits again (a changed setting applies within it). */
+  recheckMs: number;
 }
 
 /** A recipient whose turn has come, by then always a client (one named by phone is found or created first). */

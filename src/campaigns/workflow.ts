@@ -84,7 +84,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignStateName>
     if (pace.granted === 0) {
       const wait = pace.wait!;
       if (waiting !== wait.reason) await move('RUNNING', wait);
-      await condition(() => paused || cancelled, Math.max(100, waitUntil(wait.until, Date.now())));
+      await condition(() => paused || cancelled, Math.max(100, Math.min(waitUntil(wait.until, Date.now()), input.recheckMs)));
       continue;
     }
     if (waiting) await move('RUNNING');

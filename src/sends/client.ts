@@ -51,6 +51,7 @@ export class SendClient {
       retryWaitMs: s.retryWaitSeconds * 1000,
       deliveryAttempts: s.deliveryAttempts,
       deliveryInitialIntervalMs: s.retryInitialMs,
+      paceRecheckMs: s.paceRecheckMs,
     };
   }
 

@@ -20,6 +20,8 @@ export interface SendTiming {
   /** Automatic delivery retries (transient faults) before a person is asked. */
   deliveryAttempts: number;
   deliveryInitialIntervalMs: number;
+  /** R31, R33: the longest a due send held by quiet hours or a limit waits before asking again (absent in older histories: until the time it was told). */
+  paceRecheckMs?: number;
 }
 
 export interface OutboundSendInput {

@@ -20,6 +20,8 @@ export interface MessagePreview {
   /** The channel's template requirement for this client (at sendAt when scheduled); null when the channel cannot be judged. */
   templateRequirement: TemplateRequirement | null;
   sendAt: Date | null;
+  /** R33: when the stand's quiet hours around the send's moment end; null outside them. An agent's own send is not delayed; a scheduled one waits. */
+  quietHoursUntil?: Date | null;
   userErrors: UserError[];
   /** R26: each fallback step, previewed the same way (its own errors are also in the send's, under fallback.<i>). */
   fallback: MessagePreview[];

@@ -36,6 +36,8 @@ const PATCH = {
    * supervisor filters on it (waiting for a status, ended).
    */
   shortSend: 'short-send',
+  /** R31, R33: a scheduled send that falls due waits for the channel's limits and the stand's quiet hours. */
+  dueWaitsForChannel: 'due-waits-for-channel',
 } as const;
 
 /** The states a send ends in. */
@@ -226,6 +228,12 @@ export async function outboundSend({ request, timing }: OutboundSendInput): Prom
     answerWith([], null);
     const waitMs = waitUntil(sendAt, Date.now());
     if (waitMs > 0) await condition(() => cancelRequested, waitMs);
+    // Due: still SCHEDULED (and cancellable) while quiet hours or the channel's limits hold it.
+    while (!cancelRequested && patched(PATCH.dueWaitsForChannel)) {
+      const pace = await local.paceDueSend(request).catch((err: unknown) => { throw asStepFailure(err, 'paceDueSend'); });
+      if (!pace.wait) break;
+      await condition(() => cancelRequested, Math.max(100, Math.min(waitUntil(pace.wait.until, Date.now()), timing.paceRecheckMs ?? Infinity)));
+    }
     if (cancelRequested) {
       await settle({ status: 'CANCELLED', note: 'cancelled before it fell due' }, 'CANCELLED', { name: 'cancel', state: 'CANCELLED' });
       return false;

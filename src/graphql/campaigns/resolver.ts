@@ -84,7 +84,7 @@ export class CampaignResolver {
     }, checked.recipients);
     await ctx.campaigns.start({
       campaignId: campaign.id, standId: viewer.standId, channel: campaign.channel, ratePerSecond: campaign.ratePerSecond,
-      startAt: campaign.startAt?.toISOString() ?? null, afterSeq: 0, paused: false,
+      startAt: campaign.startAt?.toISOString() ?? null, afterSeq: 0, paused: false, recheckMs: ctx.config.sends.paceRecheckMs,
     });
     return { campaign, userErrors: [] };
   }

@@ -13,6 +13,8 @@ import { userError, UserErrorException, type UserError } from '../../domain/erro
 import { isUuid } from '../../domain/ids.js';
 import { sendIdFor, type SendContent, type SendRequest } from '../../domain/send.js';
 import { checkSendAt } from '../../domain/schedule.js';
+import { quietUntil } from '../../domain/quietHours.js';
+import { getQuietHours } from '../../db/stand.js';
 import { canTakeOver } from '../../domain/takeOver.js';
 import { requestFingerprint, type ActionResult } from '../../sends/client.js';
 import { workflowEvents } from '../../sends/history.js';
@@ -176,7 +178,8 @@ export class SendResolver {
     if ('code' in asked) {
       return { channel: input.channel, header: null, body: null, footer: null, subject: null, bcc: [], attachment: null, templateRequirement: null, sendAt: input.sendAt ?? null, userErrors: [asked], fallback: [] };
     }
-    return previewSend(ctx, { ...asked, sendId: sendIdFor(ctx.viewer!.id, asked.requestId) });
+    const [preview, quiet] = await Promise.all([previewSend(ctx, { ...asked, sendId: sendIdFor(ctx.viewer!.id, asked.requestId) }), getQuietHours(ctx.db, ctx.viewer!.standId)]);
+    return { ...preview, quietHoursUntil: quiet ? quietUntil(preview.sendAt ?? ctx.now, quiet) : null };
   }
 
   @Authorized(...STAFF)

@@ -140,6 +140,7 @@ export class MessagePreviewType {
   @Field(() => AttachmentPreviewType, { nullable: true }) attachment!: AttachmentPreviewType | null;
   @Field(() => TemplateRequirementEnum, { nullable: true, description: 'for this client on this channel (at sendAt when scheduled); null when the channel cannot be used' }) templateRequirement!: E.TemplateRequirement | null;
   @Field(() => DateTimeScalar, { nullable: true }) sendAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: "R33: inside the stand's quiet hours (now, or at sendAt), when they end: an agent's own send is not delayed, a scheduled one waits until then; null outside them" }) quietHoursUntil?: Date | null;
   @Field(() => [UserErrorType], { description: 'what sendMessage would answer now; empty when it would be accepted' }) userErrors!: UserErrorType[];
   @Field(() => [MessagePreviewType], { description: 'R26: each fallback step, previewed the same way' }) fallback!: MessagePreviewType[];
 }

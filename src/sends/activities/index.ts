@@ -3,7 +3,7 @@ import { acceptSendActivity } from './accept.js';
 import { deliverMessageActivity } from './deliver.js';
 import { disposeThreadActivity } from './dispose.js';
 import { reserveSendActivity } from './reserve.js';
-import { scheduleSendActivity } from './schedule.js';
+import { paceDueSendActivity, scheduleSendActivity } from './schedule.js';
 import { startFallbackStepActivity } from './fallback.js';
 import { abandonSendActivity, noteTransientFailureActivity, recordSendStateActivity, settleMessageActivity } from './status.js';
 import { validateSendActivity } from './validate.js';
@@ -14,6 +14,7 @@ export type { ActivityDeps } from './deps.js';
 export function createSendActivities(deps: ActivityDeps) {
   return {
     scheduleSend: scheduleSendActivity(deps),
+    paceDueSend: paceDueSendActivity(deps),
     acceptSend: acceptSendActivity(deps),
     validateSend: validateSendActivity(deps),
     reserveSend: reserveSendActivity(deps),

@@ -1,3 +1,5 @@
+import { takeChannelCapacity, type Pace } from '../../db/channelLimits.js';
+import { getClients } from '../../db/clients.js';
 import { createSendRecord, getSend } from '../../db/sends.js';
 import { addMessage } from '../../db/messages.js';
 import type { UserError } from '../../domain/errors.js';
@@ -40,5 +42,17 @@ export function scheduleSendActivity(deps: ActivityDeps) {
       return id;
     });
     return { ok: true, messageId };
+  };
+}
+
+/**
+ * R31, R33: a scheduled send that falls due goes when the stand's quiet hours are over and its
+ * channel's limits take it (the same limits campaigns share); otherwise it is told until when to wait.
+ */
+export function paceDueSendActivity(deps: ActivityDeps) {
+  return async function paceDueSend(request: SendRequest): Promise<Pace> {
+    const [client] = await getClients(deps.db, [request.clientId]);
+    if (!client) return { granted: 1, wait: null };
+    return takeChannelCapacity(deps.db, { standId: client.standId, channel: request.channel, recipients: [request.clientId], at: new Date() });
   };
 }
