@@ -16,7 +16,7 @@ import { clientId, newClient, send, sendReaches, wroteInRecently } from '../supp
 // would not is a nondeterminism error for every send in flight when it is deployed. Live histories
 // are recorded from real sends here; RECORD_HISTORIES=<folder> also writes them to
 // test/fixtures/histories/<folder> (one folder per version of the workflow: v1-first-version,
-// v2-short-send, v3-send-later and v4-fallback: the sends that version added; ...), and every fixture under test/fixtures/histories is replayed on every run.
+// v2-short-send, v3-send-later, v4-fallback and v5-campaigns-and-pacing: the sends that version added; ...), and every fixture under test/fixtures/histories is replayed on every run.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const RECORD = process.env.RECORD_HISTORIES && process.env.RECORD_HISTORIES !== '0' ? process.env.RECORD_HISTORIES : null;
@@ -46,7 +46,8 @@ function historyFromJSON(json: unknown): History {
 }
 
 let herald: TestHerald;
-beforeAll(async () => { herald = await startTestHerald(); });
+// Sends held by quiet hours ask again every second (R33), so clearing them releases the send at once.
+beforeAll(async () => { herald = await startTestHerald({ env: { PACE_RECHECK_SECONDS: '1' } }); });
 afterAll(async () => { await herald?.close(); });
 
 async function replay(histories: Array<HistoryAndWorkflowId & { name: string }>) {
@@ -132,6 +133,27 @@ describe('replay: outboundSend histories', () => {
     expect((await sendReaches(herald, chained.send.id, ['COMPLETED'])).message.status).toBe('SENT');
     recorded.push({ name: 'fallback-to-email', sendId: chained.send.id });
 
+    // A scheduled send that falls due inside quiet hours (R33) waits, then goes once they are cleared.
+    const quiet = (input: string) => herald.gql('demo-admin', `mutation { configureQuietHours(input: ${input}) { userErrors { code } } }`);
+    const hour = (offset: number) => new Date(Date.now() + offset * 3600_000).toISOString().slice(11, 16);
+    expect((await quiet(`{ timeZone: "UTC", start: "${hour(-1)}", end: "${hour(1)}" }`)).data.configureQuietHours.userErrors).toEqual([]);
+    const held = await send(herald, 'demo-agent-1', { clientId: await clientId(herald, 'Hiro'), channel: 'VIBER', text: 'Held for the night.', disposition: CLOSE, sendAt: new Date(Date.now() + 500).toISOString() });
+    expect(held.send.state).toBe('SCHEDULED');
+    await new Promise((r) => setTimeout(r, 2500));
+    await quiet('null');
+    expect((await sendReaches(herald, held.send.id, ['COMPLETED'])).message.status).toBe('READ');
+    recorded.push({ name: 'scheduled-held-by-quiet-hours', sendId: held.send.id });
+
+    // A campaign (R30): two recipients, one skipped (Fedor's active thread), paused and resumed.
+    const campaign = await herald.gql('demo-integrator', 'mutation($input: StartCampaignInput!) { startCampaign(input: $input) { campaign { id } userErrors { code } } }', {
+      input: { name: 'Replayed', channel: 'WHATSAPP', text: 'A campaign message.', ratePerSecond: 1, recipients: [{ clientId: anna }, { clientId: fedor }, { clientId: notUser }] },
+    });
+    const campaignId = campaign.data.startCampaign.campaign.id as string;
+    const steer = (name: string) => herald.gql('demo-integrator', `mutation { ${name}(id: "${campaignId}") { campaign { state } userErrors { code message } } }`);
+    expect((await steer('pauseCampaign')).data.pauseCampaign.userErrors).toEqual([]);
+    expect((await steer('resumeCampaign')).data.resumeCampaign.userErrors).toEqual([]);
+    recorded.push({ name: 'campaign-paused-resumed', sendId: `campaign:${campaignId}` });
+
     const histories = await Promise.all(recorded.map(async ({ name, sendId }) => ({ name, workflowId: sendId, history: await historyOf(sendId) })));
     for (const h of histories) expect(h.history.events?.length, h.name).toBeGreaterThan(0);
 
@@ -148,7 +170,7 @@ describe('replay: outboundSend histories', () => {
     const files = fs.existsSync(FIXTURES) ? (fs.readdirSync(FIXTURES, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort() : [];
     expect(files.length, `no fixtures in ${FIXTURES}; record them with RECORD_HISTORIES=<version folder>`).toBeGreaterThan(0);
     // Every version of the workflow that ever ran is here: a change that breaks one breaks sends in flight.
-    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send', 'v3-send-later', 'v4-fallback']));
+    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send', 'v3-send-later', 'v4-fallback', 'v5-campaigns-and-pacing']));
     const histories = files.map((file) => ({
       name: file,
       workflowId: `fixture:${file}`,
