@@ -48,9 +48,11 @@ export function checkRecipients(recipients: readonly RecipientInput[], field = '
     const variables = r.variables ?? null;
     if (r.clientId) {
       if (!isUuid(r.clientId)) return void errors.push(userError('NOT_FOUND', 'No such client.', [...at, 'clientId']));
-      if (seen.has(r.clientId)) return;
-      seen.add(r.clientId);
-      checked.push({ clientId: r.clientId, phone: null, variables });
+      // A UUID is the same in either case (PostgreSQL answers it in lower case).
+      const clientId = r.clientId.toLowerCase();
+      if (seen.has(clientId)) return;
+      seen.add(clientId);
+      checked.push({ clientId, phone: null, variables });
       return;
     }
     const phone = checkNewClientPhone(r.phone!, [...at, 'phone']);

@@ -33,6 +33,9 @@ export function checkQuietHours(q: QuietHours): UserError[] {
   return errors;
 }
 
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** The wall-clock date and time at `at` in `timeZone`. */
@@ -44,17 +47,33 @@ function localParts(at: Date, timeZone: string): { y: number; m: number; d: numb
   return { y: n('year'), m: n('month'), d: n('day'), minutes: n('hour') * 60 + n('minute') };
 }
 
-/** The instant when the wall clock in `timeZone` shows this date and time (the later one across a DST change). */
-function instantOf(y: number, m: number, d: number, minutes: number, timeZone: string): Date {
+/** The wall clock in `timeZone` at `t`, as if it were UTC (minutes). */
+function wallOf(t: number, timeZone: string): number {
+  const seen = localParts(new Date(t), timeZone);
+  return Date.UTC(seen.y, seen.m - 1, seen.d, Math.floor(seen.minutes / 60), seen.minutes % 60);
+}
+
+/**
+ * The instant when the wall clock in `timeZone` shows this date and time: when a DST change shows
+ * it twice, the first showing after `after` (else the later one); when one skips it, the first
+ * minute the clock is past it.
+ */
+function instantOf(y: number, m: number, d: number, minutes: number, timeZone: string, after: number): Date {
   const wanted = Date.UTC(y, m - 1, d, Math.floor(minutes / 60), minutes % 60);
-  let guess = wanted;
-  // Two corrections settle any offset, also across a DST change.
-  for (let i = 0; i < 2; i += 1) {
-    const seen = localParts(new Date(guess), timeZone);
-    const shown = Date.UTC(seen.y, seen.m - 1, seen.d, Math.floor(seen.minutes / 60), seen.minutes % 60);
-    guess += wanted - shown;
+  // The offsets in force a day before and a day after (no zone changes twice in two days).
+  const candidates = [wanted - DAY, wanted + DAY].map((t) => wanted - (wallOf(t, timeZone) - t));
+  const exact = candidates.filter((t) => wallOf(t, timeZone) === wanted);
+  const next = exact.filter((t) => t > after);
+  if (exact.length > 0) return new Date(next.length > 0 ? Math.min(...next) : Math.max(...exact));
+  // Skipped: the earlier candidate shows a time before it, the later one after; find the jump.
+  let lo = Math.min(...candidates);
+  let hi = Math.max(...candidates);
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / (2 * MINUTE)) * MINUTE;
+    if (wallOf(mid, timeZone) >= wanted) hi = mid;
+    else lo = mid;
   }
-  return new Date(guess);
+  return new Date(hi);
 }
 
 /**
@@ -70,7 +89,7 @@ export function quietUntil(at: Date, q: QuietHours): Date | null {
   // The end falls today (local) unless the window crosses midnight and we are before midnight.
   const endsTomorrow = start > end && local.minutes >= start;
   const day = new Date(Date.UTC(local.y, local.m - 1, local.d + (endsTomorrow ? 1 : 0)));
-  const until = instantOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), end, q.timeZone);
-  // A wall-clock time skipped by a DST change can land before `at`: then a minute later will do.
+  const until = instantOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), end, q.timeZone, at.getTime());
+  // A safety net for a zone stranger than instantOf assumes (two changes within two days): a minute later will do.
   return until.getTime() > at.getTime() ? until : new Date(at.getTime() + 60_000);
 }
