@@ -84,4 +84,50 @@ describe('waiting sends and a crash', () => {
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   }, 240_000);
+
+  it('R30: a campaign survives a SIGKILL of the process half-way: after the restart it finishes, every recipient sent once or skipped with a reason', async () => {
+    const env = { ...(await ports()), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'herald-campaign-crash-')) };
+    const first = startHerald(env);
+    await until(() => first.output().includes('Herald is up'), 90_000, 'the first start');
+    const templates = (await gql(env.PORT, 'demo-admin', 'mutation { syncTemplates(channel: WHATSAPP) { id name } }')).syncTemplates as Array<{ id: string; name: string }>;
+    const greeting = templates.find((t) => t.name === 'greeting')!;
+
+    // Forty new numbers: their clients are made when their turn comes.
+    const stamp = String(Date.now()).slice(-3);
+    const phones = Array.from({ length: 40 }, (_, i) => `+49170${stamp}${String(5100 + i)}`);
+    const started = await gql(env.PORT, 'demo-integrator', `mutation($input: StartCampaignInput!) { startCampaign(input: $input) { campaign { id } userErrors { code message } } }`,
+      { input: { name: 'Across a crash', channel: 'WHATSAPP', template: { templateId: greeting.id }, ratePerSecond: 2, recipients: phones.map((phone) => ({ phone })) } });
+    expect(started.startCampaign.userErrors).toEqual([]);
+    const id = started.startCampaign.campaign.id as string;
+    const countsOf = async () => (await gql(env.PORT, 'demo-supervisor', `{ campaign(id: "${id}") { state counts { total pending skipped sending sent delivered read failed cancelled } } }`)).campaign;
+    await until(async () => (await countsOf()).counts.pending <= 30, 60_000, 'a quarter of the list handled');
+
+    // What the channel took before the crash, read the moment before it.
+    const acceptedBefore = (await (await fetch(`${ednaUrl(first.output())}/sandbox/accepted`)).json()) as unknown[];
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(acceptedBefore.length).toBeLessThan(40); // killed half-way, not at the end
+
+    const second = startHerald(env);
+    await until(() => second.output().includes('Herald is up'), 90_000, 'the start after the crash');
+    await until(async () => {
+      const c = await countsOf();
+      return c.state === 'COMPLETED' && c.counts.sending === 0;
+    }, 120_000, 'the campaign to finish');
+    const done = await countsOf();
+    expect(done.counts).toMatchObject({ total: 40, pending: 0, failed: 0, cancelled: 0, skipped: 0 });
+    // The channel has every message; the receipts of those the first sandbox took died with it (they stay SENT until they expire).
+    expect(done.counts.sent + done.counts.delivered + done.counts.read).toBe(40);
+
+    // Every number reached the channel exactly once across both runs.
+    const acceptedAfter = (await (await fetch(`${ednaUrl(second.output())}/sandbox/accepted`)).json()) as unknown[];
+    const all = [...acceptedBefore, ...acceptedAfter].map((a) => JSON.stringify(a));
+    for (const phone of phones) {
+      const digits = phone.replace(/\D/g, '');
+      expect(all.filter((a) => a.includes(digits)), phone).toHaveLength(1);
+    }
+
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 300_000);
 });
