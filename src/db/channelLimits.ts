@@ -10,7 +10,7 @@ import { quietUntil } from '../domain/quietHours.js';
 // the transaction that reads them (the usage row locked), so campaigns on several workers share
 // one limit.
 
-export type WaitReason = 'QUIET_HOURS' | 'MESSAGES_PER_SECOND' | 'DAILY_UNIQUE_RECIPIENTS';
+export type WaitReason = 'QUIET_HOURS' | 'PROVIDER_RATE_LIMITED' | 'MESSAGES_PER_SECOND' | 'DAILY_UNIQUE_RECIPIENTS';
 
 export interface Pace {
   /** How many of the recipients asked for (in order) may go now. */
@@ -24,7 +24,7 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
   if (recipients.length === 0) return { granted: 0, wait: null };
   return db.transaction(async (tx) => {
     const [settings] = await tx.select({
-      perSecond: standChannels.messagesPerSecond, daily: standChannels.dailyUniqueRecipients,
+      perSecond: standChannels.messagesPerSecond, daily: standChannels.dailyUniqueRecipients, throttledUntil: standChannels.throttledUntil,
       timeZone: stands.quietHoursTimeZone, start: stands.quietHoursStart, end: stands.quietHoursEnd,
     }).from(standChannels).innerJoin(stands, eq(stands.id, standChannels.standId))
       .where(and(eq(standChannels.standId, standId), eq(standChannels.channel, channel)));
@@ -33,6 +33,11 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
     if (settings.timeZone && settings.start && settings.end) {
       const until = quietUntil(at, { timeZone: settings.timeZone, start: settings.start, end: settings.end });
       if (until) return { granted: 0, wait: { reason: 'QUIET_HOURS' as const, until: until.toISOString() } };
+    }
+
+    // The provider's own answer comes first: while it asks to slow down, nothing more is sent its way.
+    if (settings.throttledUntil && settings.throttledUntil.getTime() > at.getTime()) {
+      return { granted: 0, wait: { reason: 'PROVIDER_RATE_LIMITED' as const, until: settings.throttledUntil.toISOString() } };
     }
 
     const { day, nextDayAt } = utcDay(at);
@@ -64,4 +69,14 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
     }
     return { granted, wait: null };
   });
+}
+
+/**
+ * R31: the provider answered "too many requests" for a message of this stand's channel; campaigns
+ * and scheduled sends on it hold until `until` (the later of two notes wins). The message itself
+ * is retried after the provider's wait by its own send (R29), not failed.
+ */
+export async function noteProviderThrottle(db: Db, ask: { clientId: string; channel: Channel; until: Date }): Promise<void> {
+  await db.execute(sql`update stand_channels set throttled_until = greatest(coalesce(throttled_until, ${ask.until.toISOString()}::timestamptz), ${ask.until.toISOString()}::timestamptz)
+    where channel = ${ask.channel} and stand_id = (select stand_id from clients where id = ${ask.clientId})`);
 }

@@ -40,6 +40,8 @@ export const standChannels = pgTable('stand_channels', {
   messagesPerSecond: integer('messages_per_second'),
   /** R31: unique recipients per day (WhatsApp's messaging tier, set by Meta for the number); null: no limit. */
   dailyUniqueRecipients: integer('daily_unique_recipients'),
+  /** R31: the provider asked to slow down (a 429, its rate errors): campaigns and scheduled sends on the channel wait until then. */
+  throttledUntil: timestamp('throttled_until', { withTimezone: true }),
 }, (t) => [primaryKey({ columns: [t.standId, t.channel] })]);
 
 export const agents = pgTable('agents', {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { clientChannels, sends } from '../../src/db/schema.js';
 import { eventually, startTestHerald, type TestHerald } from '../support/herald.js';
-import { newClient, send, sendReaches, wroteInRecently } from '../support/sends.js';
+import { messengerClient, newClient, send, sendReaches, wroteInRecently } from '../support/sends.js';
 import { connect, subscribe } from '../support/subscriptions.js';
 
 // Campaigns (R30), channel limits (R31) and quiet hours (R33), end to end over GraphQL against the
@@ -283,6 +283,21 @@ describe('channel limits (R31)', () => {
     } finally {
       await configure({ channel: 'WHATSAPP', enabled: true, dailyUniqueRecipients: 0 });
     }
+  });
+
+  it('R31: a provider asking to slow down (429) holds the campaign instead of failing its recipients', async () => {
+    const limited = await messengerClient(herald, 'WEB_CHAT', '1429'); // the gateway answers 429 with Retry-After to every try for this visitor
+    const others = await Promise.all(Array.from({ length: 4 }, (_, i) => messengerClient(herald, 'WEB_CHAT', String(5100 + i))));
+    const started = await start('demo-integrator', { name: 'Throttled', channel: 'WEB_CHAT', text: 'hello', ratePerSecond: 1, recipients: [limited, ...others].map((c) => ({ clientId: c.id })) });
+    expect(started.userErrors).toEqual([]);
+    await eventually(async () => ((await read(started.campaign.id)).waitingReason === 'PROVIDER_RATE_LIMITED' ? true : undefined), 20_000, 'the campaign to hold for the provider');
+    const done = await eventually(async () => {
+      const c = await read(started.campaign.id);
+      return c.state === 'COMPLETED' && c.counts.sending <= 1 ? c : undefined;
+    }, 60_000, 'the campaign to complete');
+    // The four others went out; the one the provider keeps refusing waits for a retry (R29), not failed by the campaign.
+    expect(done.counts.sent + done.counts.delivered + done.counts.read).toBe(4);
+    expect(done.counts.failed + done.counts.skipped).toBe(0);
   });
 
   it('R31: limits are checked (negative or huge values refused)', async () => {

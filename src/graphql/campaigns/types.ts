@@ -62,7 +62,7 @@ export class CampaignType {
   @Field(() => String) name!: string;
   @Field(() => ChannelEnum) channel!: E.Channel;
   @Field(() => CampaignStateEnum) state!: CampaignStateName;
-  @Field(() => String, { nullable: true, description: 'RUNNING but holding: QUIET_HOURS, MESSAGES_PER_SECOND or DAILY_UNIQUE_RECIPIENTS (R31, R33)' }) waitingReason!: string | null;
+  @Field(() => String, { nullable: true, description: 'RUNNING but holding: QUIET_HOURS (R33), PROVIDER_RATE_LIMITED (the provider asked to slow down), MESSAGES_PER_SECOND or DAILY_UNIQUE_RECIPIENTS (R31)' }) waitingReason!: string | null;
   @Field(() => DateTimeScalar, { nullable: true }) waitingUntil!: Date | null;
   @Field(() => Int) ratePerSecond!: number;
   @Field(() => DateTimeScalar, { nullable: true }) startAt!: Date | null;

@@ -1,3 +1,4 @@
+import { noteProviderThrottle } from '../../db/channelLimits.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -107,6 +108,10 @@ export function deliverMessageActivity(deps: ActivityDeps) {
         await markPartTaken(deps.db, part.providerRequestId);
       }
     } catch (err) {
+      if (err instanceof TransientDeliveryError && (err.failureCode === 'RATE_LIMITED' || err.retryAfterMs !== undefined)) {
+        // R31: the provider asked to slow down: campaigns and scheduled sends on this channel hold meanwhile.
+        await noteProviderThrottle(deps.db, { clientId: message.clientId, channel: message.channel, until: new Date(Date.now() + (err.retryAfterMs ?? 1000)) });
+      }
       throw asActivityFailure(err);
     }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "stand_channels" ADD COLUMN "throttled_until" timestamp with time zone;
