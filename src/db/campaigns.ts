@@ -23,16 +23,26 @@ export interface NewCampaign {
   content: Record<string, unknown>;
   ratePerSecond: number;
   startAt: Date | null;
+  requestId: string | null;
+  requestHash: string | null;
 }
 
-/** The campaign and its first recipients, in one transaction: it exists whole or not at all. */
-export async function createCampaign(db: Db, campaign: NewCampaign, recipients: readonly CheckedRecipient[]): Promise<CampaignRow> {
+/**
+ * The campaign and its first recipients, in one transaction: it exists whole or not at all. A
+ * requestId the caller used before answers the campaign it made then (created: false).
+ */
+export async function createCampaign(db: Db, campaign: NewCampaign, recipients: readonly CheckedRecipient[]): Promise<{ campaign: CampaignRow; created: boolean }> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(campaigns).values({ ...campaign, state: campaign.startAt ? 'SCHEDULED' : 'RUNNING', recipientCount: 0 }).returning();
-    const count = await appendRecipients(tx, row!.id, 0, recipients);
-    const [updated] = await tx.update(campaigns).set({ recipientCount: count }).where(eq(campaigns.id, row!.id)).returning();
-    await publish(tx, { type: 'campaign', campaignId: row!.id });
-    return updated!;
+    const [row] = await tx.insert(campaigns).values({ ...campaign, state: campaign.startAt ? 'SCHEDULED' : 'RUNNING', recipientCount: 0 })
+      .onConflictDoNothing({ target: [campaigns.requestedById, campaigns.requestId] }).returning();
+    if (!row) {
+      const [earlier] = await tx.select().from(campaigns).where(and(eq(campaigns.requestedById, campaign.requestedById), eq(campaigns.requestId, campaign.requestId!)));
+      return { campaign: earlier!, created: false };
+    }
+    const count = await appendRecipients(tx, row.id, 0, recipients);
+    const [updated] = await tx.update(campaigns).set({ recipientCount: count }).where(eq(campaigns.id, row.id)).returning();
+    await publish(tx, { type: 'campaign', campaignId: row.id });
+    return { campaign: updated!, created: true };
   });
 }
 

@@ -323,6 +323,10 @@ export const campaigns = pgTable('campaigns', {
   /** The caller (an integrator or admin) and the agent the sends are made as. */
   requestedById: uuid('requested_by_id').notNull().references(() => agents.id),
   agentId: uuid('agent_id').references(() => agents.id),
+  /** The caller's idempotency key (like sendMessage's): asking again with it answers the same campaign. */
+  requestId: text('request_id'),
+  /** What was asked, hashed: the same requestId with another campaign is IDEMPOTENCY_KEY_REUSED. */
+  requestHash: text('request_hash'),
   /** What each recipient is sent: the message content and fallback steps, as the send's request takes them. */
   content: jsonb('content').$type<Record<string, unknown>>().notNull(),
   ratePerSecond: integer('rate_per_second').notNull(),
@@ -335,7 +339,10 @@ export const campaigns = pgTable('campaigns', {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
-}, (t) => [index('campaigns_stand_created').on(t.standId, t.createdAt, t.id)]);
+}, (t) => [
+  index('campaigns_stand_created').on(t.standId, t.createdAt, t.id),
+  uniqueIndex('campaigns_requester_request').on(t.requestedById, t.requestId),
+]);
 
 export const campaignRecipients = pgTable('campaign_recipients', {
   campaignId: uuid('campaign_id').notNull().references(() => campaigns.id),

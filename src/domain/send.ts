@@ -38,5 +38,9 @@ export interface SendRequest extends SendContent {
   fingerprint?: string;
 }
 
+/** An idempotency key as callers may choose it (sendMessage's and startCampaign's requestId). */
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const REQUEST_ID_RULE = 'A requestId is 1 to 128 letters, digits, dots, colons, underscores or dashes.';
+
 /** A send's id (its workflow id): the caller's requestId, scoped to the caller (R21). */
 export const sendIdFor = (requestedById: string, requestId: string) => `send:${requestedById}:${requestId}`;

@@ -193,6 +193,25 @@ describe('campaigns (R30)', () => {
     expect(list.data.campaigns.edges.filter((e: any) => e.node.name === 'Bad')).toEqual([]);
   });
 
+  it('R30: a requestId makes startCampaign safe to repeat: the same campaign once, and another campaign under it is IDEMPOTENCY_KEY_REUSED', async () => {
+    const clients = [await freshClient(), await freshClient()];
+    const input = { requestId: `reminders-${Date.now()}`, name: 'Once', channel: 'WHATSAPP', text: 'once', ratePerSecond: 5, recipients: clients.map((clientId) => ({ clientId })) };
+    const [first, again] = await Promise.all([start('demo-integrator', input), start('demo-integrator', input)]);
+    expect(first.userErrors).toEqual([]);
+    expect(again.userErrors).toEqual([]);
+    expect(again.campaign.id).toBe(first.campaign.id);
+    const other = await start('demo-integrator', { ...input, name: 'Twice' });
+    expect(other.campaign).toBeNull();
+    expect(other.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', field: ['requestId'] })]);
+    // Another caller's key is its own.
+    const admins = await start('demo-admin', input);
+    expect(admins.campaign.id).not.toBe(first.campaign.id);
+    expect((await start('demo-integrator', { ...input, requestId: 'no spaces allowed' })).userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['requestId'] });
+    await settled(first.campaign.id);
+    await settled(admins.campaign.id);
+    expect(await sendTimes(first.campaign.id)).toHaveLength(2);
+  });
+
   it('R30: integrators and admins start campaigns; supervisors see the stand\'s, an integrator only its own, agents none', async () => {
     const client = await freshClient();
     const mine = await start('demo-integrator', { name: 'Mine', channel: 'WHATSAPP', text: 'hello', ratePerSecond: 5, recipients: [{ clientId: client }] });

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { campaignCounts, createCampaign, addRecipients, getCampaign, listCampaigns, recipientsPage, type CampaignRow } from '../../db/campaigns.js';
+import { createHash } from 'node:crypto';
+import { campaignCounts, createCampaign, addRecipients, getCampaign, listCampaigns, moveCampaign, recipientsPage, type CampaignRow } from '../../db/campaigns.js';
 import { decodeCursor, encodeCursor } from '../../db/cursor.js';
 import type { HeraldEvent } from '../../db/events.js';
 import { findStandChannel, listStandChannels } from '../../db/stand.js';
@@ -9,6 +10,7 @@ import { MAX_CAMPAIGN_NAME, checkRate, checkRecipients, type RecipientOutcome } 
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { checkSendAt } from '../../domain/schedule.js';
+import { REQUEST_ID, REQUEST_ID_RULE } from '../../domain/send.js';
 import { configuredChannels } from '../../config.js';
 import type { CampaignContent } from '../../campaigns/activities.js';
 import type { ControlResult } from '../../campaigns/client.js';
@@ -74,18 +76,36 @@ export class CampaignResolver {
     if (errors.length > 0) return refuse(...errors);
 
     const viewer = ctx.viewer!;
+    const requestId = input.requestId ?? null;
+    if (requestId !== null && !REQUEST_ID.test(requestId)) return refuse(userError('INVALID_INPUT', REQUEST_ID_RULE, ['requestId']));
     const content: CampaignContent = {
       ...contentOf(input),
       ...(input.fallback?.length ? { fallback: input.fallback.map((step) => ({ channel: step.channel, ...contentOf(step), afterSeconds: step.afterSeconds ?? null })) } : {}),
     };
-    const campaign = await createCampaign(ctx.db, {
+    const asked = { name, channel: input.channel, content, ratePerSecond: input.ratePerSecond, startAt: input.startAt?.toISOString() ?? null, recipients: checked.recipients };
+    const requestHash = requestId ? createHash('sha256').update(JSON.stringify(asked)).digest('hex') : null;
+    const made = await createCampaign(ctx.db, {
       standId: viewer.standId, name, channel: input.channel, requestedById: viewer.id, agentId: null,
-      content: content as Record<string, unknown>, ratePerSecond: input.ratePerSecond, startAt: input.startAt ?? null,
+      content: content as Record<string, unknown>, ratePerSecond: input.ratePerSecond, startAt: input.startAt ?? null, requestId, requestHash,
     }, checked.recipients);
-    await ctx.campaigns.start({
-      campaignId: campaign.id, standId: viewer.standId, channel: campaign.channel, ratePerSecond: campaign.ratePerSecond,
-      startAt: campaign.startAt?.toISOString() ?? null, afterSeq: 0, paused: false, recheckMs: ctx.config.sends.paceRecheckMs,
-    });
+    if (!made.created && made.campaign.requestHash !== requestHash) {
+      return refuse(userError('IDEMPOTENCY_KEY_REUSED', `The requestId "${requestId}" was used before for a different campaign; use a new requestId for a new campaign.`, ['requestId']));
+    }
+    const campaign = made.campaign;
+    try {
+      // Starting it again is harmless (the workflow id is the campaign's): a repeated requestId also starts one that had not started.
+      await ctx.campaigns.start({
+        campaignId: campaign.id, standId: viewer.standId, channel: campaign.channel, ratePerSecond: campaign.ratePerSecond,
+        startAt: campaign.startAt?.toISOString() ?? null, afterSeq: 0, paused: false, recheckMs: ctx.config.sends.paceRecheckMs,
+      });
+    } catch (err) {
+      ctx.log.error({ err, campaignId: campaign.id }, 'the campaign workflow could not be started');
+      // Without a requestId nobody can ask for this one again: it is cancelled rather than left waiting forever.
+      if (!requestId) await moveCampaign(ctx.db, campaign.id, { state: 'CANCELLED', waitingReason: 'NOT_STARTED' });
+      return refuse(userError('SYSTEM_ERROR', requestId
+        ? `The campaign was saved but could not be started now; ask again with the same requestId to start it.`
+        : 'The campaign could not be started now and was cancelled; try again (with a requestId, a repeat is safe).'));
+    }
     return { campaign, userErrors: [] };
   }
 

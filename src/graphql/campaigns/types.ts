@@ -21,6 +21,7 @@ export class CampaignRecipientInput {
 
 @InputType('StartCampaignInput')
 export class StartCampaignInput extends MessageContentInput {
+  @Field(() => ID, { nullable: true, description: 'idempotency key: asking again with it answers the same campaign (and starts it if it had not started); with another campaign it is IDEMPOTENCY_KEY_REUSED' }) requestId?: string | null;
   @Field(() => String) name!: string;
   @Field(() => ChannelEnum) channel!: E.Channel;
   @Field(() => [CampaignRecipientInput], { description: 'up to 100,000; add more with addCampaignRecipients' }) recipients!: CampaignRecipientInput[];

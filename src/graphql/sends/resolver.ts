@@ -11,7 +11,7 @@ import { canReadWorkflowHistory, sendScope, sendsAs } from '../../domain/access.
 import { SEND_STEP_STATES, type SendStepState } from '../../domain/enums.js';
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
-import { sendIdFor, type SendContent, type SendRequest } from '../../domain/send.js';
+import { REQUEST_ID, REQUEST_ID_RULE, sendIdFor, type SendContent, type SendRequest } from '../../domain/send.js';
 import { checkSendAt } from '../../domain/schedule.js';
 import { quietUntil } from '../../domain/quietHours.js';
 import { getQuietHours } from '../../db/stand.js';
@@ -34,7 +34,6 @@ import {
 // Sends: started, cancelled and retried (R1–R21), read one at a time or listed for supervision
 // (R24), followed live (sendUpdated). Who may see which send is the one rule of src/domain/access.ts.
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const DEFAULT_PAGE = 50;
 const STEP_STATES: ReadonlySet<string> = new Set(SEND_STEP_STATES);
 
@@ -107,7 +106,7 @@ async function askedSend(ctx: Context, input: SendMessageInput): Promise<Omit<Se
   const sender = await senderOf(ctx, input.onBehalfOfAgentId);
   if ('code' in sender) return sender;
   const requestId = input.requestId ?? randomUUID();
-  if (!REQUEST_ID.test(requestId)) return userError('INVALID_INPUT', 'A requestId is 1 to 128 letters, digits, dots, colons, underscores or dashes.', ['requestId']);
+  if (!REQUEST_ID.test(requestId)) return userError('INVALID_INPUT', REQUEST_ID_RULE, ['requestId']);
   const client = await visibleClient(ctx, input.clientId);
   if (!client) return userError('NOT_FOUND', 'No such client.', ['clientId']);
   const badTime = input.sendAt ? checkSendAt(input.sendAt, new Date()) : null;
