@@ -27,6 +27,33 @@ export type AgentStatus =
   | 'OFFLINE'
   | 'OUT';
 
+/** a client by id, or a phone number (the client is found or created when its turn comes) */
+export type CampaignRecipientInput = {
+  clientId?: InputMaybe<Scalars['ID']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** this recipient's template variables; they win over the campaign's */
+  variables?: InputMaybe<Array<TemplateVariableValue>>;
+};
+
+/** R30: what became of a recipient: not reached yet, skipped with a reason, or its send's message status */
+export type CampaignRecipientOutcome =
+  | 'CANCELLED'
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'READ'
+  | 'SENDING'
+  | 'SENT'
+  | 'SKIPPED';
+
+/** R30: SCHEDULED until startAt; RUNNING (waitingReason says when a limit or quiet hours hold it); PAUSED; COMPLETED once every recipient was sent or skipped; CANCELLED */
+export type CampaignState =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'PAUSED'
+  | 'RUNNING'
+  | 'SCHEDULED';
+
 export type Channel =
   | 'APPLE_BUSINESS_MESSAGES'
   | 'EMAIL'
@@ -46,6 +73,7 @@ export type ChannelUnavailableReason =
   | 'NO_APPROVED_TEMPLATES';
 
 export type ClientActivityKind =
+  | 'CONSENT_CHANGED'
   | 'MESSAGE_ADDED'
   | 'MESSAGE_STATUS'
   | 'THREAD_CLOSED'
@@ -59,6 +87,24 @@ export type ClientInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   phone?: InputMaybe<Scalars['String']['input']>;
   usernames?: InputMaybe<Array<MessengerUsernameInput>>;
+};
+
+/** a list left out stays as it is */
+export type ConsentKeywordsInput = {
+  optIn?: InputMaybe<Array<Scalars['String']['input']>>;
+  optOut?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** How a consent change came: KEYWORD (the client wrote one of the stand's keywords), ADMIN (an administrator set it) */
+export type ConsentSource =
+  | 'ADMIN'
+  | 'KEYWORD';
+
+export type CreateWebhookEndpointInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  events: Array<WebhookEventType>;
+  /** http:// or https:// */
+  url: Scalars['String']['input'];
 };
 
 export type DeliveryFailureCode =
@@ -130,6 +176,12 @@ export type MessageStatus =
 export type MessengerUsernameInput = {
   channel: Channel;
   username: Scalars['String']['input'];
+};
+
+export type QuietHoursInput = {
+  end: Scalars['String']['input'];
+  start: Scalars['String']['input'];
+  timeZone: Scalars['String']['input'];
 };
 
 export type Role =
@@ -212,12 +264,48 @@ export type SendStepState =
   | 'WAITING'
   | 'WAITING_FOR_RETRY';
 
+export type SetClientConsentInput = {
+  channel: Channel;
+  clientId: Scalars['ID']['input'];
+  /** why, kept in the audit trail */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** true: opt the client out of the channel; false: opt them in again */
+  optedOut: Scalars['Boolean']['input'];
+};
+
 export type StandChannelInput = {
   channel: Channel;
+  /** R31: 0 clears the limit */
+  dailyUniqueRecipients?: InputMaybe<Scalars['Int']['input']>;
   enabled: Scalars['Boolean']['input'];
+  /** R31: 0 clears the limit */
+  messagesPerSecond?: InputMaybe<Scalars['Int']['input']>;
   sessionWindowHours?: InputMaybe<Scalars['Int']['input']>;
   strictTemplates?: InputMaybe<Scalars['Boolean']['input']>;
   templatePolicy?: InputMaybe<TemplatePolicy>;
+};
+
+export type StartCampaignInput = {
+  /** from POST /attachments */
+  attachmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** EMAIL */
+  bcc?: InputMaybe<Array<Scalars['String']['input']>>;
+  channel: Channel;
+  /** R26 for every recipient */
+  fallback?: InputMaybe<Array<FallbackStepInput>>;
+  name: Scalars['String']['input'];
+  /** messages per second this campaign sends at most (1 to 1000); the channel limit (R31) may hold it lower */
+  ratePerSecond: Scalars['Int']['input'];
+  /** up to 100,000; add more with addCampaignRecipients */
+  recipients: Array<CampaignRecipientInput>;
+  /** idempotency key: asking again with it answers the same campaign (and starts it if it had not started); with another campaign it is IDEMPOTENCY_KEY_REUSED */
+  requestId?: InputMaybe<Scalars['ID']['input']>;
+  /** begin at this time (at most 30 days ahead); absent: at once */
+  startAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** EMAIL */
+  subject?: InputMaybe<Scalars['String']['input']>;
+  template?: InputMaybe<TemplateInput>;
+  text?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type TemplateInput = {
@@ -276,6 +364,7 @@ export type UserErrorCode =
   | 'CLIENT_BLOCKED'
   | 'CLIENT_BLOCKED_ON_CHANNEL'
   | 'CLIENT_EXISTS'
+  | 'CLIENT_OPTED_OUT'
   | 'DISPOSITION_INVALID'
   | 'DISPOSITION_NOT_APPLICABLE'
   | 'DISPOSITION_REQUIRED'
@@ -300,6 +389,33 @@ export type UserErrorCode =
   | 'TEXT_TOO_LONG'
   | 'TRANSFER_TARGET_NOT_FOUND'
   | 'UNAUTHENTICATED';
+
+export type WebhookDeliveryFilter = {
+  eventType?: InputMaybe<WebhookEventType>;
+  state?: InputMaybe<WebhookDeliveryState>;
+};
+
+/** PENDING: on its way (retrying); FAILED: given up after the retry period */
+export type WebhookDeliveryState =
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING';
+
+/** FAILING: every attempt failed for the whole failure period (3 days) */
+export type WebhookEndpointDisabledReason =
+  | 'BY_USER'
+  | 'FAILING';
+
+/** R34: what a webhook endpoint is told; the JSON `type` is `wireType` (SEND_STATE_CHANGED is "send.state_changed") */
+export type WebhookEventType =
+  | 'CAMPAIGN_UPDATED'
+  | 'MESSAGE_RECEIVED'
+  | 'MESSAGE_STATUS_CHANGED'
+  | 'SEND_STATE_CHANGED'
+  | 'THREAD_CLOSED'
+  | 'THREAD_OPENED'
+  | 'THREAD_UPDATED'
+  | 'WEBHOOK_ENDPOINT_DISABLED';
 
 export type SendFieldsFragment = { __typename?: 'OutboundSend', id: string, requestId: string, state: SendState, channel: Channel, agent?: { __typename?: 'Agent', login: string } | null, errors: Array<{ __typename?: 'UserError', code: UserErrorCode, field?: Array<string> | null, message: string }>, message?: { __typename?: 'Message', id: string, status: MessageStatus, failure?: { __typename?: 'DeliveryFailure', code: DeliveryFailureCode, message: string } | null } | null };
 
