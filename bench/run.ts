@@ -6,6 +6,12 @@ import { profiled } from './profile.js';
 import { bareAlone, bareLoad, eventsOnSecondInstance, heraldAnswers, heraldLoad, uploadWhileProbing, waitingSends } from './phases.js';
 import { startBenchStack, waitUntilQuiet, type DatabaseKind } from './stack.js';
 
+// `npm run bench -- campaign`: the campaign scenario (bench/campaign.ts) instead of the run below.
+if (process.argv[2] === 'campaign') {
+  const { runCampaignBench } = await import('./campaign.js');
+  process.exit(await runCampaignBench());
+}
+
 // npm run bench: Herald's send against the cheapest durable send on the same platform (the bare
 // shape, bench/bare/), in the same run, on PGlite and, with BENCH_DATABASE_URL, on PostgreSQL.
 // Prints a table per database, each target of issue "Fast sends" as PASS or FAIL, and one
