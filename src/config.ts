@@ -65,6 +65,8 @@ const EnvSchema = z.object({
   /** Browser origins allowed to call the API: a comma-separated list, or *; empty: same origin only. */
   CORS_ORIGINS: z.string().default(''),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** POST /graphql only: room for a campaign's 100,000 recipients in one call (about 5 MB of client ids), R30. */
+  GRAPHQL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
   HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(120),
   HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
   HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
@@ -178,6 +180,7 @@ export interface Config {
 /** Every limit of the HTTP door (README, "Limits and security"). */
 export interface HttpLimits {
   bodyLimitBytes: number;
+  graphqlBodyLimitBytes: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
   idleTimeoutMs: number;
@@ -301,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     http: {
       bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+      graphqlBodyLimitBytes: e.GRAPHQL_BODY_LIMIT_BYTES,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
       idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_SECONDS * 1000,

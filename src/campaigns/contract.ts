@@ -34,5 +34,8 @@ export const resumeCampaignUpdate = defineUpdate<CampaignControlAnswer>('resumeC
 export const cancelCampaignUpdate = defineUpdate<CampaignControlAnswer>('cancelCampaign');
 export const campaignStateQuery = defineQuery<{ state: CampaignStateName; afterSeq: number; waiting: string | null }>('campaignState');
 
+/** Recipients per batch at most (a faster campaign takes batches more often than once a second). */
+export const MAX_BATCH = 50;
+
 /** Batches a run handles before it continues as new, so its history stays short whatever the list's length. */
 export const BATCHES_PER_RUN = 200;

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CampaignActivities } from './activities.js';
 import {
-  BATCHES_PER_RUN, cancelCampaignUpdate, campaignStateQuery, pauseCampaignUpdate, resumeCampaignUpdate, type CampaignInput,
+  BATCHES_PER_RUN, MAX_BATCH, cancelCampaignUpdate, campaignStateQuery, pauseCampaignUpdate, resumeCampaignUpdate, type CampaignInput,
 } from './contract.js';
 import type { CampaignStateName } from '../domain/campaign.js';
 import { waitUntil } from '../domain/schedule.js';
@@ -18,6 +18,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignStateName>
     retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50, nonRetryableErrorTypes: [DATA_ERROR] },
   });
   const { campaignId, standId, channel, ratePerSecond } = input;
+  // A batch is a second's worth, at most MAX_BATCH: a fast campaign takes small batches more often,
+  // so no batch outlasts its activity's timeout and a pause waits for a short batch at most.
+  const batchSize = Math.min(ratePerSecond, MAX_BATCH);
+  const tickMs = (1000 * batchSize) / ratePerSecond;
   let state: CampaignStateName = input.startAt ? 'SCHEDULED' : input.paused ? 'PAUSED' : 'RUNNING';
   let paused = input.paused;
   let cancelled = false;
@@ -71,7 +75,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignStateName>
     }
 
     const tick = Date.now();
-    const batch = await acts.nextCampaignRecipients({ campaignId, standId, afterSeq, limit: ratePerSecond });
+    const batch = await acts.nextCampaignRecipients({ campaignId, standId, afterSeq, limit: batchSize });
     if (batch.length === 0) {
       // Recipients added meanwhile keep it going; otherwise every recipient has been handled.
       if (await acts.completeCampaign({ campaignId })) {
@@ -91,8 +95,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignStateName>
     const going = batch.slice(0, pace.granted);
     await acts.startCampaignSends({ campaignId, recipients: going });
     afterSeq = going.at(-1)!.seq;
-    // The rate is per second: the next batch waits for the rest of this one.
-    const rest = 1000 - (Date.now() - tick);
+    // The rate is per second: the next batch waits for the rest of this one's share of it.
+    const rest = tickMs - (Date.now() - tick);
     if (rest > 0) await condition(() => paused || cancelled, rest);
   }
   await condition(allHandlersFinished);

@@ -1,3 +1,4 @@
+import { MAX_RECIPIENTS_PER_CALL } from './campaign.js';
 import { userError, type UserError } from './errors.js';
 
 // What may come through Herald's doors at all, whatever the field: no NUL byte (PostgreSQL text
@@ -33,7 +34,8 @@ export const DEFAULT_MAX = 1_000;
 /** Ids (the GraphQL ID type): never empty, at most this long. */
 export const ID_MAX = 200;
 /** Lists: at most this many items unless named below. */
-export const LIST_LIMITS: Readonly<Record<string, number>> = { bcc: 50, usernames: 20, variables: 50 };
+// A campaign's recipients (R30) come by the hundred thousand; every other list is short.
+export const LIST_LIMITS: Readonly<Record<string, number>> = { bcc: 50, usernames: 20, variables: 50, recipients: MAX_RECIPIENTS_PER_CALL };
 export const DEFAULT_LIST_MAX = 100;
 /** Pages of a list (`first`): at least one item, at most MAX_PAGE. */
 export const MAX_PAGE = 100;

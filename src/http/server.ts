@@ -176,6 +176,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Hera
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     config: limitsFor('authenticated'),
+    bodyLimit: limits.graphqlBodyLimitBytes,
     // An operation that runs longer than GRAPHQL_TIMEOUT_SECONDS is answered then; its database
     // statements stop at the database's own statement timeout.
     handler(request, reply) {

@@ -172,6 +172,15 @@ describe('campaigns (R30)', () => {
     expect(late.data.addCampaignRecipients.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT' });
   });
 
+  it('R30: a list longer than any other list Herald takes goes in one call (here 2,000 numbers), and cancelling before the start cancels every recipient', async () => {
+    const phones = Array.from({ length: 2000 }, (_, i) => ({ phone: `+44 7700 9${String(10000 + i)}` }));
+    const started = await start('demo-integrator', { name: 'Long list', channel: 'WHATSAPP', text: 'x', ratePerSecond: 10, startAt: new Date(Date.now() + 3_600_000).toISOString(), recipients: phones });
+    expect(started.userErrors).toEqual([]);
+    expect(started.campaign).toMatchObject({ state: 'SCHEDULED', recipientCount: 2000 });
+    expect((await control('cancelCampaign', started.campaign.id)).campaign).toEqual({ state: 'CANCELLED', counts: { pending: 0, cancelled: 2000 } });
+    expect(await sendTimes(started.campaign.id)).toEqual([]);
+  });
+
   it('R30: bad input is refused with userErrors and starts nothing', async () => {
     const client = await freshClient();
     const cases: Array<[Record<string, unknown>, string, string[]]> = [
