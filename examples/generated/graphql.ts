@@ -50,6 +50,7 @@ export type CampaignRecipientOutcome =
 export type CampaignState =
   | 'CANCELLED'
   | 'COMPLETED'
+  | 'FAILED'
   | 'PAUSED'
   | 'RUNNING'
   | 'SCHEDULED';

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import {
-  getCampaign, markRecipients, moveCampaign, pendingRecipients, setRecipientClient, completeCampaign, type RecipientMark,
+  getCampaign, listedElsewhere, markRecipients, moveCampaign, pendingRecipients, recipientVariables, setRecipientClient, completeCampaign, type RecipientMark,
 } from '../db/campaigns.js';
 import { optedOutClients } from '../db/consent.js';
 import { takeChannelCapacity, type Pace } from '../db/channelLimits.js';
@@ -37,6 +37,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
     async nextCampaignRecipients(ask: { campaignId: string; standId: string; afterSeq: number; limit: number }): Promise<DueRecipient[]> {
       const rows = await pendingRecipients(deps.db, ask.campaignId, ask.afterSeq, ask.limit);
       const due: DueRecipient[] = [];
+      const duplicates: RecipientMark[] = [];
       for (const row of rows) {
         let clientId = row.clientId;
         if (!clientId) {
@@ -46,9 +47,15 @@ export function createCampaignActivities(deps: CampaignDeps) {
           const id: string = found?.id ?? (await insertClientByPhone(deps.db, ask.standId, phone, null).then((r) => (r.created ? r.client.id : r.existing.id)));
           await setRecipientClient(deps.db, ask.campaignId, row.seq, id);
           clientId = id;
+          // A number that has become a listed client's since it was added: that client gets the campaign once.
+          if (await listedElsewhere(deps.db, ask.campaignId, row.seq, id)) {
+            duplicates.push({ seq: row.seq, skip: { code: 'DUPLICATE_RECIPIENT', message: 'This number belongs to a client who is on the list already.' } });
+            continue;
+          }
         }
-        due.push({ seq: row.seq, clientId, variables: row.variables ?? [] });
+        due.push({ seq: row.seq, clientId });
       }
+      await markRecipients(deps.db, ask.campaignId, duplicates);
       return due;
     },
 
@@ -61,6 +68,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
       if (!campaign) throw new Error(`campaign ${batch.campaignId} not found`);
       const content = campaign.content as CampaignContent;
       const optedOut = await optedOutClients(deps.db, batch.recipients.map((r) => r.clientId), campaign.channel);
+      const variablesOf = await recipientVariables(deps.db, campaign.id, batch.recipients.map((r) => r.seq));
       const sends = await deps.sends();
       const marks: RecipientMark[] = [];
       const queue = [...batch.recipients];
@@ -74,7 +82,7 @@ export function createCampaignActivities(deps: CampaignDeps) {
           const asked: Omit<SendRequest, 'sendId' | 'fingerprint'> = {
             requestId, requestedById: campaign.requestedById, agentId: campaign.agentId, clientId: r.clientId, channel: campaign.channel,
             text: content.text ?? null, attachmentId: content.attachmentId ?? null, subject: content.subject ?? null, bcc: content.bcc ?? null,
-            template: content.template ? { templateId: content.template.templateId, variables: mergeVariables(content.template.variables, r.variables) } : null,
+            template: content.template ? { templateId: content.template.templateId, variables: mergeVariables(content.template.variables, variablesOf.get(r.seq)) } : null,
             // R30: a campaign's message closes the thread it opens (the client's reply opens a new one).
             disposition: capabilitiesOf(campaign.channel).opensThread ? { kind: 'CLOSE', target: null, comment: null } : null,
             ...(content.fallback?.length ? { fallback: content.fallback } : {}),

@@ -21,10 +21,13 @@ export interface CampaignInput {
   paused: boolean;
   /** R31, R33: the longest a held campaign waits before asking the limits again (a changed setting applies within it). */
   recheckMs: number;
+  /** What held the campaign when the run before continued as new (the database still shows it). */
+  waiting?: string | null;
 }
 
 /** A recipient whose turn has come, by then always a client (one named by phone is found or created first). */
-export interface DueRecipient { seq: number; clientId: string; variables: Array<{ key: string; value: string }> }
+/** Only ids go through the workflow's history: a recipient's variables (up to ~55 KB each) are read by the activity that sends. */
+export interface DueRecipient { seq: number; clientId: string }
 
 /** What pause, resume and cancel answer: the campaign's state once the workflow has taken the request. */
 export interface CampaignControlAnswer { state: CampaignStateName }

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from './connection.js';
+import { afterCursor, cursorTime, type Cursor } from './cursor.js';
 import { publish } from './events.js';
-import { campaignRecipients, campaigns, messages, sends, type CampaignState } from './schema.js';
-import type { CheckedRecipient, RecipientOutcome } from '../domain/campaign.js';
+import { campaignRecipients, campaigns, clients, messages, sends, type CampaignState } from './schema.js';
+import type { RecipientOutcome } from '../domain/campaign.js';
 import type { Channel } from '../domain/enums.js';
 
 // R30: campaigns and their recipients. A recipient's outcome is read from the ordinary send it
@@ -11,8 +12,46 @@ import type { Channel } from '../domain/enums.js';
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CampaignRecipientRow = typeof campaignRecipients.$inferSelect;
 
-/** Rows per insert statement: well inside PostgreSQL's parameter limit. */
+/** Rows per statement: well inside PostgreSQL's parameter limit. */
 const INSERT_CHUNK = 1000;
+
+/** A recipient as stored: a client (found by id, or by the number given), or a number nobody has yet. */
+export interface NewRecipient {
+  clientId: string | null;
+  phone: string | null;
+  variables: Array<{ key: string; value: string }> | null;
+}
+
+/**
+ * The list as the stand knows it: client ids that are not clients of the stand (their positions),
+ * and every recipient with the client its number already belongs to; a client named twice (by id
+ * and by number) is one recipient, the first.
+ */
+export async function resolveRecipients(db: DbOrTx, standId: string, recipients: ReadonlyArray<{ clientId: string | null; phone: string | null; variables: NewRecipient['variables'] }>): Promise<{ unknown: Set<string>; recipients: NewRecipient[] }> {
+  const ids = [...new Set(recipients.flatMap((r) => (r.clientId ? [r.clientId] : [])))];
+  const phones = [...new Set(recipients.flatMap((r) => (r.phone ? [r.phone] : [])))];
+  const known = new Set<string>();
+  const byPhone = new Map<string, string>();
+  for (let i = 0; i < Math.max(ids.length, phones.length); i += INSERT_CHUNK) {
+    const someIds = ids.slice(i, i + INSERT_CHUNK);
+    const somePhones = phones.slice(i, i + INSERT_CHUNK);
+    if (someIds.length) for (const r of await db.select({ id: clients.id }).from(clients).where(and(eq(clients.standId, standId), inArray(clients.id, someIds)))) known.add(r.id);
+    if (somePhones.length) {
+      for (const r of await db.select({ id: clients.id, phone: clients.phone }).from(clients).where(and(eq(clients.standId, standId), inArray(clients.phone, somePhones)))) byPhone.set(r.phone!, r.id);
+    }
+  }
+  const unknown = new Set(ids.filter((id) => !known.has(id)));
+  const seen = new Set<string>();
+  const resolved: NewRecipient[] = [];
+  for (const r of recipients) {
+    const clientId = r.clientId ?? (r.phone ? byPhone.get(r.phone) ?? null : null);
+    const key = clientId ?? r.phone!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    resolved.push({ clientId, phone: r.phone, variables: r.variables });
+  }
+  return { unknown, recipients: resolved };
+}
 
 export interface NewCampaign {
   standId: string;
@@ -31,7 +70,7 @@ export interface NewCampaign {
  * The campaign and its first recipients, in one transaction: it exists whole or not at all. A
  * requestId the caller used before answers the campaign it made then (created: false).
  */
-export async function createCampaign(db: Db, campaign: NewCampaign, recipients: readonly CheckedRecipient[]): Promise<{ campaign: CampaignRow; created: boolean }> {
+export async function createCampaign(db: Db, campaign: NewCampaign, recipients: readonly NewRecipient[]): Promise<{ campaign: CampaignRow; created: boolean }> {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(campaigns).values({ ...campaign, state: campaign.startAt ? 'SCHEDULED' : 'RUNNING', recipientCount: 0 })
       .onConflictDoNothing({ target: [campaigns.requestedById, campaigns.requestId] }).returning();
@@ -46,7 +85,7 @@ export async function createCampaign(db: Db, campaign: NewCampaign, recipients: 
   });
 }
 
-async function appendRecipients(tx: DbOrTx, campaignId: string, from: number, recipients: readonly CheckedRecipient[]): Promise<number> {
+async function appendRecipients(tx: DbOrTx, campaignId: string, from: number, recipients: readonly NewRecipient[]): Promise<number> {
   let seq = from;
   for (let i = 0; i < recipients.length; i += INSERT_CHUNK) {
     const chunk = recipients.slice(i, i + INSERT_CHUNK).map((r) => ({ campaignId, seq: (seq += 1), clientId: r.clientId, phone: r.phone, variables: r.variables }));
@@ -59,11 +98,11 @@ async function appendRecipients(tx: DbOrTx, campaignId: string, from: number, re
  * More recipients for a campaign that has not ended; anyone already on its list is left out
  * (nobody gets a campaign twice). Answers how many were added, or null when it has ended.
  */
-export async function addRecipients(db: Db, campaignId: string, recipients: readonly CheckedRecipient[]): Promise<{ added: number; campaign: CampaignRow } | null> {
+export async function addRecipients(db: Db, campaignId: string, recipients: readonly NewRecipient[]): Promise<{ added: number; campaign: CampaignRow } | null> {
   return db.transaction(async (tx) => {
     // The row lock orders concurrent additions: each gets its own run of places in the list.
     const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for('update');
-    if (!campaign || campaign.state === 'COMPLETED' || campaign.state === 'CANCELLED') return null;
+    if (!campaign || campaign.state === 'COMPLETED' || campaign.state === 'CANCELLED' || campaign.state === 'FAILED') return null;
     const clientIds = recipients.flatMap((r) => (r.clientId ? [r.clientId] : []));
     const phones = recipients.flatMap((r) => (r.phone ? [r.phone] : []));
     const known = new Set<string>();
@@ -75,9 +114,12 @@ export async function addRecipients(db: Db, campaignId: string, recipients: read
           ids.length ? inArray(campaignRecipients.clientId, ids) : sql`false`,
           ph.length ? inArray(campaignRecipients.phone, ph) : sql`false`,
         )));
-      for (const r of rows) known.add(r.clientId ?? r.phone!);
+      for (const r of rows) {
+        if (r.clientId) known.add(r.clientId);
+        if (r.phone) known.add(r.phone);
+      }
     }
-    const fresh = recipients.filter((r) => !known.has(r.clientId ?? r.phone));
+    const fresh = recipients.filter((r) => !(r.clientId && known.has(r.clientId)) && !(r.phone && known.has(r.phone)));
     const count = await appendRecipients(tx, campaignId, campaign.recipientCount, fresh);
     const [updated] = await tx.update(campaigns).set({ recipientCount: count, updatedAt: new Date() }).where(eq(campaigns.id, campaignId)).returning();
     await publish(tx, { type: 'campaign', campaignId });
@@ -100,6 +142,21 @@ export async function pendingRecipients(db: DbOrTx, campaignId: string, afterSeq
 /** A recipient named by phone becomes a client when its turn comes (found by the number, else created, R17). */
 export async function setRecipientClient(db: DbOrTx, campaignId: string, seq: number, clientId: string): Promise<void> {
   await db.update(campaignRecipients).set({ clientId, updatedAt: new Date() }).where(and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.seq, seq)));
+}
+
+/** Whether the client is on the list at another place already (a number that turned out to be a listed client's). */
+export async function listedElsewhere(db: DbOrTx, campaignId: string, seq: number, clientId: string): Promise<boolean> {
+  const [row] = await db.select({ seq: campaignRecipients.seq }).from(campaignRecipients)
+    .where(and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.clientId, clientId), ne(campaignRecipients.seq, seq))).limit(1);
+  return !!row;
+}
+
+/** The recipients' own template variables, by place in the list. */
+export async function recipientVariables(db: DbOrTx, campaignId: string, seqs: readonly number[]): Promise<Map<number, Array<{ key: string; value: string }>>> {
+  if (seqs.length === 0) return new Map();
+  const rows = await db.select({ seq: campaignRecipients.seq, variables: campaignRecipients.variables }).from(campaignRecipients)
+    .where(and(eq(campaignRecipients.campaignId, campaignId), inArray(campaignRecipients.seq, [...seqs])));
+  return new Map(rows.map((r) => [r.seq, r.variables ?? []]));
 }
 
 export type RecipientMark = { seq: number; sendId: string } | { seq: number; skip: { code: string; message: string } };
@@ -131,13 +188,13 @@ export interface CampaignMove {
  */
 export async function moveCampaign(db: Db, campaignId: string, move: CampaignMove): Promise<CampaignRow | null> {
   return db.transaction(async (tx) => {
-    const ended = move.state === 'COMPLETED' || move.state === 'CANCELLED';
+    const ended = move.state === 'COMPLETED' || move.state === 'CANCELLED' || move.state === 'FAILED';
     const [row] = await tx.update(campaigns).set({
       state: move.state, waitingReason: move.waitingReason ?? null, waitingUntil: move.waitingUntil ?? null, updatedAt: new Date(),
       ...(ended ? { finishedAt: new Date() } : {}),
-    }).where(and(eq(campaigns.id, campaignId), sql`${campaigns.state} not in ('COMPLETED', 'CANCELLED')`)).returning();
+    }).where(and(eq(campaigns.id, campaignId), sql`${campaigns.state} not in ('COMPLETED', 'CANCELLED', 'FAILED')`)).returning();
     if (!row) return null;
-    if (move.state === 'CANCELLED') {
+    if (move.state === 'CANCELLED' || move.state === 'FAILED') {
       await tx.update(campaignRecipients).set({ state: 'CANCELLED', updatedAt: new Date() })
         .where(and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.state, 'PENDING')));
     }
@@ -154,7 +211,7 @@ export async function completeCampaign(db: Db, campaignId: string): Promise<bool
   return db.transaction(async (tx) => {
     const [campaign] = await tx.select({ state: campaigns.state }).from(campaigns).where(eq(campaigns.id, campaignId)).for('update');
     if (!campaign) return true;
-    if (campaign.state === 'COMPLETED' || campaign.state === 'CANCELLED') return true;
+    if (campaign.state === 'COMPLETED' || campaign.state === 'CANCELLED' || campaign.state === 'FAILED') return true;
     const [waiting] = await tx.select({ seq: campaignRecipients.seq }).from(campaignRecipients)
       .where(and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.state, 'PENDING'))).limit(1);
     if (waiting) return false;
@@ -209,11 +266,12 @@ export async function recipientsPage(db: DbOrTx, campaignId: string, options: { 
     .orderBy(asc(campaignRecipients.seq)).limit(options.first);
 }
 
-/** The stand's campaigns, newest first; an integrator's own only when `requestedById` is given. */
-export async function listCampaigns(db: DbOrTx, scope: { standId: string; requestedById: string | null }, options: { first: number; before: { at: Date; id: string } | null }): Promise<CampaignRow[]> {
-  return db.select().from(campaigns).where(and(
+/** The stand's campaigns, newest first (keyset on created_at and id, as every list); an integrator's own only when `requestedById` is given. */
+export async function listCampaigns(db: DbOrTx, scope: { standId: string; requestedById: string | null }, options: { first: number; after: Cursor | null }): Promise<Array<CampaignRow & { cursorAt: string }>> {
+  const rows = await db.select({ campaign: campaigns, cursorAt: cursorTime(campaigns.createdAt) }).from(campaigns).where(and(
     eq(campaigns.standId, scope.standId),
     scope.requestedById ? eq(campaigns.requestedById, scope.requestedById) : undefined,
-    options.before ? or(lt(campaigns.createdAt, options.before.at), and(eq(campaigns.createdAt, options.before.at), lt(campaigns.id, options.before.id))) : undefined,
+    options.after ? afterCursor(campaigns.createdAt, campaigns.id, options.after) : undefined,
   )).orderBy(desc(campaigns.createdAt), desc(campaigns.id)).limit(options.first);
+  return rows.map((r) => ({ ...r.campaign, cursorAt: r.cursorAt }));
 }

@@ -17,6 +17,8 @@ export interface Pace {
   granted: number;
   /** When none may go: why, and when to ask again. */
   wait: { reason: WaitReason; until: string } | null;
+  /** When some but not all may go: the limit that cut the batch (the campaign says it is held by it). */
+  limitedBy?: WaitReason | null;
 }
 
 export async function takeChannelCapacity(db: Db, ask: { standId: string; channel: Channel; recipients: readonly string[]; at: Date }): Promise<Pace> {
@@ -27,7 +29,9 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
       perSecond: standChannels.messagesPerSecond, daily: standChannels.dailyUniqueRecipients, throttledUntil: standChannels.throttledUntil,
       timeZone: stands.quietHoursTimeZone, start: stands.quietHoursStart, end: stands.quietHoursEnd,
     }).from(standChannels).innerJoin(stands, eq(stands.id, standChannels.standId))
-      .where(and(eq(standChannels.standId, standId), eq(standChannels.channel, channel)));
+      .where(and(eq(standChannels.standId, standId), eq(standChannels.channel, channel)))
+      // One pacer at a time per stand channel: both limits are read and taken under this lock.
+      .for('update', { of: standChannels });
     if (!settings) return { granted: recipients.length, wait: null };
 
     if (settings.timeZone && settings.start && settings.end) {
@@ -42,6 +46,7 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
 
     const { day, nextDayAt } = utcDay(at);
     let granted = recipients.length;
+    let limitedBy: WaitReason | null = null;
     if (settings.daily !== null) {
       const already = await tx.select({ recipient: channelDailyRecipients.recipient }).from(channelDailyRecipients)
         .where(and(eq(channelDailyRecipients.standId, standId), eq(channelDailyRecipients.channel, channel), eq(channelDailyRecipients.day, day), inArray(channelDailyRecipients.recipient, [...recipients])));
@@ -49,6 +54,7 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
         .where(and(eq(channelDailyRecipients.standId, standId), eq(channelDailyRecipients.channel, channel), eq(channelDailyRecipients.day, day))) as [{ n: number }];
       granted = grantDaily(recipients, new Set(already.map((r) => r.recipient)), Number(n), settings.daily);
       if (granted === 0) return { granted: 0, wait: { reason: 'DAILY_UNIQUE_RECIPIENTS' as const, until: nextDayAt.toISOString() } };
+      if (granted < recipients.length) limitedBy = 'DAILY_UNIQUE_RECIPIENTS';
     }
 
     if (settings.perSecond !== null) {
@@ -58,7 +64,9 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
       await tx.insert(channelUsage).values({ standId, channel, windowStart: window, used: 0 }).onConflictDoNothing();
       const [usage] = await tx.select({ used: channelUsage.used }).from(channelUsage)
         .where(and(eq(channelUsage.standId, standId), eq(channelUsage.channel, channel), eq(channelUsage.windowStart, window))).for('update');
+      const before = granted;
       granted = grantPerSecond(granted, usage!.used, settings.perSecond);
+      if (granted > 0 && granted < before) limitedBy ??= 'MESSAGES_PER_SECOND';
       if (granted === 0) return { granted: 0, wait: { reason: 'MESSAGES_PER_SECOND' as const, until: new Date(window.getTime() + 1000).toISOString() } };
       await tx.update(channelUsage).set({ used: usage!.used + granted })
         .where(and(eq(channelUsage.standId, standId), eq(channelUsage.channel, channel), eq(channelUsage.windowStart, window)));
@@ -67,7 +75,7 @@ export async function takeChannelCapacity(db: Db, ask: { standId: string; channe
     if (settings.daily !== null) {
       await tx.insert(channelDailyRecipients).values(recipients.slice(0, granted).map((recipient) => ({ standId, channel, day, recipient }))).onConflictDoNothing();
     }
-    return { granted, wait: null };
+    return { granted, wait: null, limitedBy };
   });
 }
 

@@ -311,7 +311,7 @@ export const sends = pgTable('sends', {
   index('sends_state_created').on(t.state, t.createdAt, t.id),
 ]);
 
-export type CampaignState = 'SCHEDULED' | 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'CANCELLED';
+export type CampaignState = 'SCHEDULED' | 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
 export type CampaignRecipientState = 'PENDING' | 'SKIPPED' | 'SENDING' | 'SENT' | 'DELIVERED' | 'READ' | 'FAILED' | 'CANCELLED';
 
 /** R30: a send to many clients, each recipient an ordinary send started by the campaign's workflow. */
@@ -362,6 +362,9 @@ export const campaignRecipients = pgTable('campaign_recipients', {
   primaryKey({ columns: [t.campaignId, t.seq] }),
   index('campaign_recipients_state').on(t.campaignId, t.state, t.seq),
   index('campaign_recipients_send').on(t.sendId),
+  // Nobody twice on one list: looked up by client and by number when recipients are added or a number becomes a client.
+  index('campaign_recipients_client').on(t.campaignId, t.clientId),
+  index('campaign_recipients_phone').on(t.campaignId, t.phone),
 ]);
 
 /**

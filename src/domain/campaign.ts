@@ -10,7 +10,8 @@ export const MAX_RECIPIENTS_PER_CALL = 100_000;
 export const MAX_RATE_PER_SECOND = 1000;
 export const MAX_CAMPAIGN_NAME = 200;
 
-export const CAMPAIGN_STATES = ['SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED'] as const;
+/** FAILED: a step of the campaign's own could not be carried out; the recipients not reached are CANCELLED. */
+export const CAMPAIGN_STATES = ['SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
 export type CampaignStateName = (typeof CAMPAIGN_STATES)[number];
 
 /** What became of a recipient, as a supervisor filters on it. */

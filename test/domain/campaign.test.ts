@@ -145,7 +145,7 @@ describe('a campaign\'s sends (R30)', () => {
   });
 
   it('R30: the states and outcomes a supervisor sees', () => {
-    expect(CAMPAIGN_STATES).toEqual(['SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED']);
+    expect(CAMPAIGN_STATES).toEqual(['SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED', 'FAILED']);
     expect(RECIPIENT_OUTCOMES).toEqual(['PENDING', 'SKIPPED', 'SENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED', 'CANCELLED']);
   });
 });

@@ -181,6 +181,30 @@ describe('campaigns (R30)', () => {
     expect(await sendTimes(started.campaign.id)).toEqual([]);
   });
 
+  it('R30: a scheduled campaign paused answers at once; resumed before its start it runs; a client named by id and by number is one recipient', async () => {
+    const client = await freshClient();
+    const { clients } = await import('../../src/db/schema.js');
+    const [row] = await herald.db.db.select({ phone: clients.phone }).from(clients).where(sql`${clients.id} = ${client}`);
+    const started = await start('demo-integrator', {
+      name: 'Paused early', channel: 'WHATSAPP', text: 'early', ratePerSecond: 5, startAt: new Date(Date.now() + 2500).toISOString(),
+      recipients: [{ clientId: client }, { phone: `+${row!.phone}` }],
+    });
+    expect(started.campaign.recipientCount).toBe(1);
+    const paused = await control('pauseCampaign', started.campaign.id);
+    expect(paused.userErrors).toEqual([]);
+    expect((await control('resumeCampaign', started.campaign.id)).userErrors).toEqual([]);
+    const done = await settled(started.campaign.id);
+    expect(done.counts.total).toBe(1);
+    expect(await sendTimes(started.campaign.id)).toHaveLength(1);
+  });
+
+  it('R30: a client id that is not a client of the stand is NOT_FOUND where it stands, and nothing is created', async () => {
+    const client = await freshClient();
+    const res = await start('demo-integrator', { name: 'Unknown', channel: 'WHATSAPP', text: 'x', ratePerSecond: 5, recipients: [{ clientId: client }, { clientId: '00000000-0000-4000-8000-000000000001' }] });
+    expect(res.campaign).toBeNull();
+    expect(res.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['recipients', '1', 'clientId'], message: 'No such client.' }]);
+  });
+
   it('R30: bad input is refused with userErrors and starts nothing', async () => {
     const client = await freshClient();
     const cases: Array<[Record<string, unknown>, string, string[]]> = [
@@ -300,7 +324,7 @@ describe('channel limits (R31)', () => {
       const started = await start('demo-integrator', { name: 'Tiered', channel: 'WHATSAPP', text: 'tiered', ratePerSecond: 10, recipients: clients.map((clientId) => ({ clientId })) });
       const waiting = await eventually(async () => {
         const c = await read(started.campaign.id);
-        return c.waitingReason === 'DAILY_UNIQUE_RECIPIENTS' ? c : undefined;
+        return c.waitingReason === 'DAILY_UNIQUE_RECIPIENTS' && c.waitingUntil ? c : undefined;
       }, 20_000, 'the daily limit');
       expect(waiting.state).toBe('RUNNING');
       expect(Date.parse(waiting.waitingUntil)).toBe(Date.parse(new Date().toISOString().slice(0, 10)) + 24 * 3600 * 1000);

@@ -1,6 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { createHash } from 'node:crypto';
-import { campaignCounts, createCampaign, addRecipients, getCampaign, listCampaigns, moveCampaign, recipientsPage, type CampaignRow } from '../../db/campaigns.js';
+import {
+  addRecipients, campaignCounts, createCampaign, getCampaign, listCampaigns, moveCampaign, recipientsPage, resolveRecipients, type CampaignRow, type NewRecipient,
+} from '../../db/campaigns.js';
 import { decodeCursor, encodeCursor } from '../../db/cursor.js';
 import type { HeraldEvent } from '../../db/events.js';
 import { findStandChannel, listStandChannels } from '../../db/stand.js';
@@ -54,6 +56,18 @@ async function checkContent(ctx: Context, input: StartCampaignInput): Promise<Us
   return errors;
 }
 
+/** The list checked (R30) and as the stand knows it: a client id that is not one of the stand's clients is NOT_FOUND where it stands. */
+async function listOf(ctx: Context, input: readonly CampaignRecipientInput[]): Promise<{ recipients: NewRecipient[]; errors: UserError[] }> {
+  const checked = checkRecipients(input);
+  if (checked.errors.length > 0) return { recipients: [], errors: checked.errors };
+  const resolved = await resolveRecipients(ctx.db, ctx.viewer!.standId, checked.recipients);
+  const errors: UserError[] = [];
+  input.forEach((r, i) => {
+    if (r.clientId && resolved.unknown.has(r.clientId.toLowerCase()) && errors.length < 20) errors.push(userError('NOT_FOUND', 'No such client.', ['recipients', String(i), 'clientId']));
+  });
+  return { recipients: resolved.recipients, errors };
+}
+
 function answer(result: ControlResult, campaign: CampaignRow | null) {
   return result.ok ? { campaign, userErrors: [] } : { campaign, userErrors: [userError('INVALID_INPUT', result.reason, ['id'])] };
 }
@@ -71,7 +85,7 @@ export class CampaignResolver {
     const badTime = input.startAt ? checkSendAt(input.startAt, new Date()) : null;
     if (badTime) errors.push({ ...badTime, field: ['startAt'], message: badTime.message.replace('sendAt', 'startAt') });
     if (input.fallback && input.fallback.length > 3) errors.push(userError('INVALID_INPUT', 'At most three fallback steps.', ['fallback']));
-    const checked = checkRecipients(input.recipients);
+    const checked = await listOf(ctx, input.recipients);
     errors.push(...checked.errors, ...(await checkContent(ctx, input)));
     if (errors.length > 0) return refuse(...errors);
 
@@ -92,6 +106,8 @@ export class CampaignResolver {
       return refuse(userError('IDEMPOTENCY_KEY_REUSED', `The requestId "${requestId}" was used before for a different campaign; use a new requestId for a new campaign.`, ['requestId']));
     }
     const campaign = made.campaign;
+    // A repeat of a campaign that has ended answers it as it is (its workflow is not started again).
+    if (!made.created && ['COMPLETED', 'CANCELLED', 'FAILED'].includes(campaign.state)) return { campaign, userErrors: [] };
     try {
       // Starting it again is harmless (the workflow id is the campaign's): a repeated requestId also starts one that had not started.
       await ctx.campaigns.start({
@@ -118,7 +134,7 @@ export class CampaignResolver {
   ) {
     const campaign = await visibleCampaign(ctx, campaignId);
     if (!campaign) return refuse(userError('NOT_FOUND', 'No such campaign.', ['campaignId']));
-    const checked = checkRecipients(recipients);
+    const checked = await listOf(ctx, recipients);
     if (checked.errors.length > 0) return refuse(...checked.errors);
     const added = await addRecipients(ctx.db, campaign.id, checked.recipients);
     if (!added) return { campaign, userErrors: [userError('INVALID_INPUT', `The campaign has ended (${campaign.state}); start a new one.`, ['campaignId'])] };
@@ -160,15 +176,15 @@ export class CampaignResolver {
   @Query(() => CampaignConnectionType, { description: 'newest first' })
   async campaigns(
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
     const scope = campaignScope(callerOf(ctx));
     const size = pageSize(first);
     const before = after ? decodeCursor(after) : null;
-    if (after && !before) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
-    const rows = scope ? await listCampaigns(ctx.db, scope, { first: size + 1, before: before ? { at: new Date(before.at), id: before.id } : null }) : [];
-    return pageOf(rows.slice(0, size).map((node) => ({ cursor: encodeCursor({ at: node.createdAt.toISOString(), id: node.id }), node })), rows.length > size, after);
+    if (after && (!before || !isUuid(before.id))) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
+    const rows = scope ? await listCampaigns(ctx.db, scope, { first: size + 1, after: before }) : [];
+    return pageOf(rows.slice(0, size).map(({ cursorAt, ...node }) => ({ cursor: encodeCursor({ at: cursorAt, id: node.id }), node })), rows.length > size, after);
   }
 
   @Subscription(() => CampaignType, {
@@ -200,7 +216,7 @@ export class CampaignResolver {
   async recipients(
     @Root() campaign: CampaignRow,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('outcome', () => CampaignRecipientOutcomeEnum, { nullable: true }) outcome?: RecipientOutcome | null,
   ) {

@@ -1,3 +1,4 @@
+import { logger } from '../../log.js';
 import { noteProviderThrottle } from '../../db/channelLimits.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -78,6 +79,9 @@ export function noReceiptsNote(channel: Channel): string | null {
   return caps.deliveryReceipts ? null : `${caps.label} gives no delivery receipts: SENT is the last status`;
 }
 
+/** R31: the longest a provider's "slow down" holds campaigns and scheduled sends. */
+const MAX_THROTTLE_MS = 60 * 60 * 1000;
+
 /** Step 3: hand the message to its channel. SENT once the channel has taken every part. */
 export function deliverMessageActivity(deps: ActivityDeps) {
   return async function deliverMessage(input: DeliverInput): Promise<{ providerRequestId: string; parts: DeliveredPart[] }> {
@@ -109,8 +113,11 @@ export function deliverMessageActivity(deps: ActivityDeps) {
       }
     } catch (err) {
       if (err instanceof TransientDeliveryError && (err.failureCode === 'RATE_LIMITED' || err.retryAfterMs !== undefined)) {
-        // R31: the provider asked to slow down: campaigns and scheduled sends on this channel hold meanwhile.
-        await noteProviderThrottle(deps.db, { clientId: message.clientId, channel: message.channel, until: new Date(Date.now() + (err.retryAfterMs ?? 1000)) });
+        // R31: the provider asked to slow down: campaigns and scheduled sends on this channel hold
+        // meanwhile (an hour at most, whatever it names). Noting it never replaces the provider's answer.
+        const waitMs = Math.min(Math.max(err.retryAfterMs ?? 1000, 0), MAX_THROTTLE_MS);
+        await noteProviderThrottle(deps.db, { clientId: message.clientId, channel: message.channel, until: new Date(Date.now() + waitMs) })
+          .catch((noteErr: unknown) => logger.warn({ err: noteErr, messageId: message.id }, 'could not note the provider\'s rate limit'));
       }
       throw asActivityFailure(err);
     }

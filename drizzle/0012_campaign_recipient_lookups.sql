@@ -1,0 +1,2 @@
+CREATE INDEX "campaign_recipients_client" ON "campaign_recipients" USING btree ("campaign_id","client_id");--> statement-breakpoint
+CREATE INDEX "campaign_recipients_phone" ON "campaign_recipients" USING btree ("campaign_id","phone");
