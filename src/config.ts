@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('herald'),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
+  /** Soft memory limit of the embedded dev server's Go runtime (GOMEMLIMIT); empty: none. */
+  TEMPORAL_DEV_MEMORY_LIMIT: z.string().regex(/^(\d+(B|KiB|MiB|GiB)?)?$/, 'a size such as 256MiB').default('256MiB'),
   TEMPORAL_UI_PORT: port.default(8233),
   EDNA_BASE_URL: optionalUrl,
   EDNA_API_KEY: z.string().min(1).default('sandbox-api-key'),
@@ -120,6 +122,7 @@ export interface Config {
     taskQueue: string;
     cliPath: string | undefined;
     devPort: number;
+    devMemoryLimit: string;
     uiPort: number;
     /** Where the SDK serves its worker metrics; absent: nowhere. */
     metricsPort: number | undefined;
@@ -269,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
+      devMemoryLimit: e.TEMPORAL_DEV_MEMORY_LIMIT,
       uiPort: e.TEMPORAL_UI_PORT,
       metricsPort: e.TEMPORAL_METRICS_PORT,
       maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,

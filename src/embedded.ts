@@ -108,6 +108,7 @@ export async function startEmbedded(base: Config, options: EmbeddedOptions = {})
       dbFile: path.join(base.dataDir, 'temporal', 'temporal.db'),
       port: base.temporal.devPort,
       uiPort: base.temporal.uiPort,
+      memoryLimit: base.temporal.devMemoryLimit,
       searchAttributes: SEARCH_ATTRIBUTES,
       log: options.log,
     }), (d) => d.stop());
