@@ -31,7 +31,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date | null, string>({
 
 export const JSONScalar = GraphQLJSON;
 
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+/** A GraphQL enum object from one of the domain's value lists (its names are its values). */
+export const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const ChannelEnum = asEnum(E.CHANNELS);
 export const RoleEnum = asEnum(E.ROLES);

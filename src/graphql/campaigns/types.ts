@@ -3,10 +3,9 @@ import { CAMPAIGN_STATES, RECIPIENT_OUTCOMES, type CampaignStateName, type Recip
 import type * as E from '../../domain/enums.js';
 import { connectionType } from '../common/connection.js';
 import { payloadType } from '../common/payload.js';
-import { ChannelEnum, DateTimeScalar, DeliveryFailureCodeEnum } from '../scalars.js';
+import { ChannelEnum, DateTimeScalar, DeliveryFailureCodeEnum, asEnum } from '../scalars.js';
 import { FallbackStepInput, MessageContentInput, TemplateVariableValueInput } from '../sends/types.js';
 
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 export const CampaignStateEnum = asEnum(CAMPAIGN_STATES);
 export const CampaignRecipientOutcomeEnum = asEnum(RECIPIENT_OUTCOMES);
 registerEnumType(CampaignStateEnum, { name: 'CampaignState', description: 'R30: SCHEDULED until startAt; RUNNING (waitingReason says when a limit or quiet hours hold it); PAUSED; COMPLETED once every recipient was sent or skipped; CANCELLED' });

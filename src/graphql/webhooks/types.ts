@@ -4,12 +4,10 @@ import { WEBHOOK_EVENT_TYPE_NAMES, type WebhookEventTypeName } from '../../webho
 import { AgentType } from '../agents/types.js';
 import { connectionType } from '../common/connection.js';
 import { payloadType } from '../common/payload.js';
-import { DateTimeScalar, JSONScalar } from '../scalars.js';
+import { DateTimeScalar, JSONScalar, asEnum } from '../scalars.js';
 
 // R34: outbound webhooks. An endpoint names the events it wants; each delivery shows the event
 // as it was POSTed and every attempt with the receiver's answer.
-
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const WebhookEventTypeEnum = asEnum(WEBHOOK_EVENT_TYPE_NAMES);
 registerEnumType(WebhookEventTypeEnum, {
