@@ -12,14 +12,17 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(`${cursor.at}|${cursor.id}`, 'utf8').toString('base64url');
 }
 
-/** Null for a string this server did not hand out. */
-export function decodeCursor(cursor: string): Cursor | null {
+/**
+ * Null for a string this server did not hand out. `isId` says what the list's ids look like: a
+ * forged cursor whose id the column cannot hold (not a UUID) is refused here, not by the database.
+ */
+export function decodeCursor(cursor: string, isId: (id: string) => boolean): Cursor | null {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const bar = text.indexOf('|');
   if (bar < 0) return null;
   const at = text.slice(0, bar);
   const id = text.slice(bar + 1);
-  if (!id || !ISO_MICROS.test(at) || Number.isNaN(new Date(at).getTime())) return null;
+  if (!id || !isId(id) || !ISO_MICROS.test(at) || Number.isNaN(new Date(at).getTime())) return null;
   return { at, id };
 }
 

@@ -43,6 +43,20 @@ describe('connections', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
   });
 
+  it('R18: a cursor shaped like one Herald hands out but naming an id the list cannot hold is INVALID_INPUT, not a database error', async () => {
+    const forged = Buffer.from('2024-01-01T00:00:00.000000Z|not-a-uuid', 'utf8').toString('base64url');
+    const client = (await herald.gql('demo-supervisor', '{ searchClients(query: "Anna") { id } }')).data.searchClients[0].id;
+    for (const query of [
+      `{ client(id: "${client}") { history(after: "${forged}") { edges { cursor } } } }`,
+      `{ consentChanges(clientId: "${client}", after: "${forged}") { edges { cursor } } }`,
+      `{ campaigns(after: "${forged}") { edges { cursor } } }`,
+    ]) {
+      const res = await herald.gql('demo-admin', query);
+      expect(res.status, query).toBe(200);
+      expect(res.errors?.[0]?.extensions?.code, query).toBe('INVALID_INPUT');
+    }
+  });
+
   it("R12: a thread's messagesConnection and an agent's queueConnection page what messages and queue list", async () => {
     const client = await newClient(herald, '+7 916 000 5151', 'Paged Thread');
     await wroteInRecently(herald, client);

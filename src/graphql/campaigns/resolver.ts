@@ -181,8 +181,8 @@ export class CampaignResolver {
   ) {
     const scope = campaignScope(callerOf(ctx));
     const size = pageSize(first);
-    const before = after ? decodeCursor(after) : null;
-    if (after && (!before || !isUuid(before.id))) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
+    const before = after ? decodeCursor(after, isUuid) : null;
+    if (after && !before) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
     const rows = scope ? await listCampaigns(ctx.db, scope, { first: size + 1, after: before }) : [];
     return pageOf(rows.slice(0, size).map(({ cursorAt, ...node }) => ({ cursor: encodeCursor({ at: cursorAt, id: node.id }), node })), rows.length > size, after);
   }

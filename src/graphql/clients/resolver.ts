@@ -6,6 +6,7 @@ import type { HeraldEvent } from '../../db/events.js';
 import { isValidEmail } from '../../domain/email.js';
 import type { Channel } from '../../domain/enums.js';
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
+import { isUuid } from '../../domain/ids.js';
 import { checkNewClientPhone, displayPhone } from '../../domain/phone.js';
 import { visibleClient } from '../access.js';
 import { offsetCursor, pageOf, type Page } from '../common/connection.js';
@@ -158,7 +159,7 @@ export class ClientResolver {
     @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE, nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<Page<MessageRow>> {
-    const cursor = after ? decodeCursor(after) : null;
+    const cursor = after ? decodeCursor(after, isUuid) : null;
     if (after && !cursor) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor was not handed out by this list; start again without `after`.', ['after']));
     const page = await ctx.loaders.history(first ?? DEFAULT_PAGE, cursor).load(client.id);
     return pageOf(page.rows.map((r) => ({ cursor: r.cursor, node: r.message })), page.hasNextPage, after);

@@ -11,7 +11,8 @@ import { pageOf, type Page } from './connection.js';
 export function keysetPage<T extends { id: string }>(rows: readonly T[], timeOf: (row: T) => Date, first: number, after: string | null | undefined): Page<T> {
   let start = 0;
   if (after) {
-    const cursor = decodeCursor(after);
+    // The list is in memory: any id is only looked for in it.
+    const cursor = decodeCursor(after, () => true);
     const index = cursor ? rows.findIndex((r) => r.id === cursor.id) : -1;
     if (index < 0) throw toGraphQLError(userError('INVALID_INPUT', 'That cursor was not handed out by this list; start again without `after`.', ['after']));
     start = index + 1;

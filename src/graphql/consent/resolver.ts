@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../../db/cursor.js';
 import { checkConsentKeywords, tidyKeyword } from '../../domain/consent.js';
 import type { Channel } from '../../domain/enums.js';
 import { userError, UserErrorException } from '../../domain/errors.js';
+import { isUuid } from '../../domain/ids.js';
 import { visibleClient } from '../access.js';
 import { AgentType } from '../agents/types.js';
 import { ClientType } from '../clients/types.js';
@@ -32,7 +33,7 @@ export class ConsentResolver {
   ): Promise<Page<ConsentChangeRow>> {
     const client = await visibleClient(ctx, clientId);
     if (!client) throw new UserErrorException(userError('NOT_FOUND', 'No such client.', ['clientId']));
-    const cursor = after ? decodeCursor(after) : null;
+    const cursor = after ? decodeCursor(after, isUuid) : null;
     if (after && !cursor) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor was not handed out by this list; start again without `after`.', ['after']));
     const page = await consentHistory(ctx.db, client.id, channel ?? null, first ?? DEFAULT_PAGE, cursor);
     return pageOf(page.rows.map((r) => ({ cursor: encodeCursor(r.cursor), node: r.change })), page.hasNextPage, after);

@@ -147,7 +147,7 @@ export class WebhookResolver {
   ) {
     const endpoint = await this.managed(ctx, endpointId);
     if (!endpoint) throw toGraphQLError(userError('NOT_FOUND', 'No webhook endpoint has that id.', ['endpointId']));
-    const cursor = after ? decodeCursor(after) : null;
+    const cursor = after ? decodeCursor(after, isUuid) : null;
     if (after && !cursor) throw toGraphQLError(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
     const page = await listDeliveries(ctx.db, endpoint.id, {
       first: first ?? DEFAULT_PAGE, after: cursor, state: filter?.state ?? null, type: filter?.eventType ? WEBHOOK_EVENT_TYPES[filter.eventType] : null,
