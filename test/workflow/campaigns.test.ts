@@ -222,6 +222,8 @@ describe('campaigns (R30)', () => {
       expect(res.campaign, JSON.stringify(change)).toBeNull();
       expect(res.userErrors, JSON.stringify(change)).toContainEqual(expect.objectContaining({ code, field }));
     }
+    // A page is 1 to 100, at the door as for every list.
+    for (const first of [0, 101]) expect((await herald.gql('demo-admin', `{ campaigns(first: ${first}) { edges { cursor } } }`)).errors?.[0]?.extensions?.code).toBe('INVALID_INPUT');
     const list = await herald.gql('demo-admin', '{ campaigns(first: 100) { edges { node { name } } } }');
     expect(list.data.campaigns.edges.filter((e: any) => e.node.name === 'Bad')).toEqual([]);
   });

@@ -30,7 +30,8 @@ import {
 // stand; who sees which campaign is the one rule of src/domain/access.ts (canSeeCampaign).
 
 type CampaignEvent = Extract<HeraldEvent, { type: 'campaign' }>;
-const MAX_PAGE = 100;
+// (A page's size, 1 to 100, is checked at the input door for every `first`.)
+const DEFAULT_PAGE = 50;
 
 const refuse = (...errors: UserError[]) => ({ campaign: null, userErrors: errors });
 
@@ -176,11 +177,11 @@ export class CampaignResolver {
   @Query(() => CampaignConnectionType, { description: 'newest first' })
   async campaigns(
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
     const scope = campaignScope(callerOf(ctx));
-    const size = pageSize(first);
+    const size = first ?? DEFAULT_PAGE;
     const before = after ? decodeCursor(after, isUuid) : null;
     if (after && !before) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
     const rows = scope ? await listCampaigns(ctx.db, scope, { first: size + 1, after: before }) : [];
@@ -216,20 +217,14 @@ export class CampaignResolver {
   async recipients(
     @Root() campaign: CampaignRow,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: DEFAULT_PAGE }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('outcome', () => CampaignRecipientOutcomeEnum, { nullable: true }) outcome?: RecipientOutcome | null,
   ) {
-    const size = pageSize(first);
+    const size = first ?? DEFAULT_PAGE;
     const afterSeq = after ? offsetCursor.decode(after) : 0;
     if (afterSeq === null) throw new UserErrorException(userError('INVALID_INPUT', 'That cursor is not one this list gave out.', ['after']));
     const rows = await recipientsPage(ctx.db, campaign.id, { outcome: outcome ?? null, afterSeq, first: size + 1 });
     return pageOf(rows.slice(0, size).map((r) => ({ cursor: offsetCursor.encode(r.seq), node: { ...r, position: r.seq } })), rows.length > size, after);
   }
-}
-
-function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return 50;
-  if (first < 1 || first > MAX_PAGE) throw new UserErrorException(userError('INVALID_INPUT', `first is 1 to ${MAX_PAGE}.`, ['first']));
-  return first;
 }
