@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from './connection.js';
 import { afterCursor, cursorTime, type Cursor } from './cursor.js';
 import { publish } from './events.js';
 import { campaignRecipients, campaigns, clients, messages, sends, type CampaignState } from './schema.js';
-import type { RecipientOutcome } from '../domain/campaign.js';
+import { OUTCOME_BY_ENDED_SEND, OUTCOME_BY_MESSAGE_STATUS, SKIPPING_SEND_STATES, type RecipientOutcome } from '../domain/campaign.js';
 import type { Channel } from '../domain/enums.js';
 
 // R30: campaigns and their recipients. A recipient's outcome is read from the ordinary send it
@@ -221,14 +221,18 @@ export async function completeCampaign(db: Db, campaignId: string): Promise<bool
   });
 }
 
-/** A recipient's outcome in SQL: its own state until its send started, then what the send's message shows. */
+// The enums' own values written into the statement (never a caller's): the same expression must
+// read the same in SELECT and GROUP BY, which parameters would not.
+const literal = (value: string) => sql.raw(`'${value}'`);
+const whens = (column: AnyColumn, table: Readonly<Record<string, string | undefined>>) =>
+  sql.join(Object.entries(table).map(([from, to]) => sql`when ${column} = ${literal(from)} then ${literal(to!)}`), sql` `);
+
+/** A recipient's outcome in SQL: its own state until its send started, then domain/campaign.ts's tables, in their order. */
 const OUTCOME: SQL<RecipientOutcome> = sql`case
   when ${campaignRecipients.state} <> 'SENDING' then ${campaignRecipients.state}
-  when ${sends.state} in ('REJECTED', 'CONFLICT') then 'SKIPPED'
-  when ${messages.status} in ('SENT', 'DELIVERED', 'READ') then ${messages.status}
-  when ${messages.status} in ('UNDELIVERED', 'FAILED', 'EXPIRED') then 'FAILED'
-  when ${messages.status} = 'CANCELLED' or ${sends.state} = 'CANCELLED' then 'CANCELLED'
-  when ${sends.state} = 'FAILED' then 'FAILED'
+  when ${sends.state} in (${sql.join(SKIPPING_SEND_STATES.map(literal), sql`, `)}) then 'SKIPPED'
+  ${whens(messages.status, OUTCOME_BY_MESSAGE_STATUS)}
+  ${whens(sends.state, OUTCOME_BY_ENDED_SEND)}
   else 'SENDING' end`;
 
 /** How many recipients are in each outcome. */

@@ -77,17 +77,18 @@ export function checkRate(ratePerSecond: number): UserError | null {
 export const campaignRequestId = (campaignId: string, seq: number) => `campaign:${campaignId}:${seq}`;
 
 /**
- * What became of a recipient whose send started: its message's status says it; a send the
- * rules refused (blocked, an active thread, no address) is a skip with the send's reason.
+ * What became of a recipient whose send started, as three tables read in order (outcomeOf here,
+ * and the SQL that counts and filters recipients in src/db/campaigns.ts): a send the rules refused
+ * (blocked, an active thread, no address) is a skip with the send's reason; otherwise its
+ * message's status says it; a message still on its way, the send's end.
  */
+export const SKIPPING_SEND_STATES: readonly SendState[] = ['REJECTED', 'CONFLICT'];
+export const OUTCOME_BY_MESSAGE_STATUS: Readonly<Partial<Record<MessageStatus, RecipientOutcome>>> = {
+  SENT: 'SENT', DELIVERED: 'DELIVERED', READ: 'READ', UNDELIVERED: 'FAILED', FAILED: 'FAILED', EXPIRED: 'FAILED', CANCELLED: 'CANCELLED',
+};
+export const OUTCOME_BY_ENDED_SEND: Readonly<Partial<Record<SendState, RecipientOutcome>>> = { CANCELLED: 'CANCELLED', FAILED: 'FAILED' };
+
 export function outcomeOf(sendState: SendState | null, messageStatus: MessageStatus | null): RecipientOutcome {
-  if (sendState === 'REJECTED' || sendState === 'CONFLICT') return 'SKIPPED';
-  switch (messageStatus) {
-    case 'SENT': return 'SENT';
-    case 'DELIVERED': return 'DELIVERED';
-    case 'READ': return 'READ';
-    case 'UNDELIVERED': case 'FAILED': case 'EXPIRED': return 'FAILED';
-    case 'CANCELLED': return 'CANCELLED';
-    default: return sendState === 'FAILED' ? 'FAILED' : sendState === 'CANCELLED' ? 'CANCELLED' : 'SENDING';
-  }
+  if (sendState && SKIPPING_SEND_STATES.includes(sendState)) return 'SKIPPED';
+  return (messageStatus && OUTCOME_BY_MESSAGE_STATUS[messageStatus]) || (sendState && OUTCOME_BY_ENDED_SEND[sendState]) || 'SENDING';
 }
