@@ -3,7 +3,7 @@ import type { CampaignActivities } from './activities.js';
 import {
   BATCHES_PER_RUN, MAX_BATCH, cancelCampaignUpdate, campaignStateQuery, pauseCampaignUpdate, resumeCampaignUpdate, type CampaignInput,
 } from './contract.js';
-import type { CampaignStateName } from '../domain/campaign.js';
+import { campaignEnded, type CampaignStateName } from '../domain/campaign.js';
 import { waitUntil } from '../domain/schedule.js';
 import { DATA_ERROR } from '../sends/contract.js';
 
@@ -28,7 +28,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignStateName>
   let afterSeq = input.afterSeq;
   let waiting: string | null = input.waiting ?? null;
 
-  const ended = () => state === 'COMPLETED' || state === 'CANCELLED' || state === 'FAILED';
+  const ended = () => campaignEnded(state);
   setHandler(campaignStateQuery, () => ({ state, afterSeq, waiting }));
   // Each control is refused at once when it cannot apply and answered once the workflow took it.
   // A pause answers once no send starts any more: at once while the campaign waits for its start

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, inArray, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, notInArray, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from './connection.js';
 import { afterCursor, cursorTime, type Cursor } from './cursor.js';
 import { publish } from './events.js';
 import { campaignRecipients, campaigns, clients, messages, sends, type CampaignState } from './schema.js';
-import { OUTCOME_BY_ENDED_SEND, OUTCOME_BY_MESSAGE_STATUS, SKIPPING_SEND_STATES, type RecipientOutcome } from '../domain/campaign.js';
+import { ENDED_CAMPAIGN_STATES, OUTCOME_BY_ENDED_SEND, campaignEnded, OUTCOME_BY_MESSAGE_STATUS, SKIPPING_SEND_STATES, type RecipientOutcome } from '../domain/campaign.js';
 import type { Channel } from '../domain/enums.js';
 
 // R30: campaigns and their recipients. A recipient's outcome is read from the ordinary send it
@@ -102,7 +102,7 @@ export async function addRecipients(db: Db, campaignId: string, recipients: read
   return db.transaction(async (tx) => {
     // The row lock orders concurrent additions: each gets its own run of places in the list.
     const [campaign] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for('update');
-    if (!campaign || campaign.state === 'COMPLETED' || campaign.state === 'CANCELLED' || campaign.state === 'FAILED') return null;
+    if (!campaign || campaignEnded(campaign.state)) return null;
     const clientIds = recipients.flatMap((r) => (r.clientId ? [r.clientId] : []));
     const phones = recipients.flatMap((r) => (r.phone ? [r.phone] : []));
     const known = new Set<string>();
@@ -188,11 +188,11 @@ export interface CampaignMove {
  */
 export async function moveCampaign(db: Db, campaignId: string, move: CampaignMove): Promise<CampaignRow | null> {
   return db.transaction(async (tx) => {
-    const ended = move.state === 'COMPLETED' || move.state === 'CANCELLED' || move.state === 'FAILED';
+    const ended = campaignEnded(move.state);
     const [row] = await tx.update(campaigns).set({
       state: move.state, waitingReason: move.waitingReason ?? null, waitingUntil: move.waitingUntil ?? null, updatedAt: new Date(),
       ...(ended ? { finishedAt: new Date() } : {}),
-    }).where(and(eq(campaigns.id, campaignId), sql`${campaigns.state} not in ('COMPLETED', 'CANCELLED', 'FAILED')`)).returning();
+    }).where(and(eq(campaigns.id, campaignId), notInArray(campaigns.state, [...ENDED_CAMPAIGN_STATES]))).returning();
     if (!row) return null;
     if (move.state === 'CANCELLED' || move.state === 'FAILED') {
       await tx.update(campaignRecipients).set({ state: 'CANCELLED', updatedAt: new Date() })
@@ -211,7 +211,7 @@ export async function completeCampaign(db: Db, campaignId: string): Promise<bool
   return db.transaction(async (tx) => {
     const [campaign] = await tx.select({ state: campaigns.state }).from(campaigns).where(eq(campaigns.id, campaignId)).for('update');
     if (!campaign) return true;
-    if (campaign.state === 'COMPLETED' || campaign.state === 'CANCELLED' || campaign.state === 'FAILED') return true;
+    if (campaignEnded(campaign.state)) return true;
     const [waiting] = await tx.select({ seq: campaignRecipients.seq }).from(campaignRecipients)
       .where(and(eq(campaignRecipients.campaignId, campaignId), eq(campaignRecipients.state, 'PENDING'))).limit(1);
     if (waiting) return false;

@@ -14,6 +14,10 @@ export const MAX_CAMPAIGN_NAME = 200;
 export const CAMPAIGN_STATES = ['SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
 export type CampaignStateName = (typeof CAMPAIGN_STATES)[number];
 
+/** The states a campaign ends in: it moves no more, takes no recipients and no controls. */
+export const ENDED_CAMPAIGN_STATES: readonly CampaignStateName[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
+export const campaignEnded = (state: CampaignStateName) => ENDED_CAMPAIGN_STATES.includes(state);
+
 /** What became of a recipient, as a supervisor filters on it. */
 export const RECIPIENT_OUTCOMES = ['PENDING', 'SKIPPED', 'SENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED', 'CANCELLED'] as const;
 export type RecipientOutcome = (typeof RECIPIENT_OUTCOMES)[number];

@@ -8,7 +8,7 @@ import type { HeraldEvent } from '../../db/events.js';
 import { findStandChannel, listStandChannels } from '../../db/stand.js';
 import { loadTemplateSpec } from '../../db/templates.js';
 import { canSeeCampaign, campaignScope } from '../../domain/access.js';
-import { MAX_CAMPAIGN_NAME, checkRate, checkRecipients, type RecipientOutcome } from '../../domain/campaign.js';
+import { MAX_CAMPAIGN_NAME, campaignEnded, checkRate, checkRecipients, type RecipientOutcome } from '../../domain/campaign.js';
 import { userError, UserErrorException, type UserError } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { checkSendAt } from '../../domain/schedule.js';
@@ -108,7 +108,7 @@ export class CampaignResolver {
     }
     const campaign = made.campaign;
     // A repeat of a campaign that has ended answers it as it is (its workflow is not started again).
-    if (!made.created && ['COMPLETED', 'CANCELLED', 'FAILED'].includes(campaign.state)) return { campaign, userErrors: [] };
+    if (!made.created && campaignEnded(campaign.state)) return { campaign, userErrors: [] };
     try {
       // Starting it again is harmless (the workflow id is the campaign's): a repeated requestId also starts one that had not started.
       await ctx.campaigns.start({
