@@ -74,8 +74,7 @@ async function recordSendChange(tx: DbOrTx, sendId: string): Promise<void> {
   const type = WEBHOOK_EVENT_TYPES.SEND_STATE_CHANGED;
   const endpointIds = await listenersOf(tx, row.standId, type);
   if (endpointIds.length === 0) return;
-  const [last] = await tx.select({ state: sql<string>`${webhookEvents.data}->'send'->>'state'` }).from(webhookEvents)
-    .where(and(eq(webhookEvents.orderingKey, sendId), eq(webhookEvents.type, type))).orderBy(desc(webhookEvents.seq)).limit(1);
+  const last = await lastTold<{ state: string }>(tx, sendId, type, 'send');
   const { send, message } = row;
   if (last?.state === send.state) return;
   const lastStep = send.steps.at(-1) ?? null;
@@ -106,9 +105,8 @@ async function recordCampaignChange(tx: DbOrTx, campaignId: string): Promise<voi
   const type = WEBHOOK_EVENT_TYPES.CAMPAIGN_UPDATED;
   const endpointIds = await listenersOf(tx, c.standId, type);
   if (endpointIds.length === 0) return;
-  const [last] = await tx.select({ state: sql<string>`${webhookEvents.data}->'campaign'->>'state'`, waiting: sql<string | null>`${webhookEvents.data}->'campaign'->>'waitingReason'`, count: sql<string>`${webhookEvents.data}->'campaign'->>'recipientCount'` })
-    .from(webhookEvents).where(and(eq(webhookEvents.orderingKey, campaignId), eq(webhookEvents.type, type))).orderBy(desc(webhookEvents.seq)).limit(1);
-  if (last && last.state === c.state && (last.waiting ?? null) === c.waitingReason && Number(last.count) === c.recipientCount) return;
+  const last = await lastTold<{ state: string; waitingReason: string | null; recipientCount: number }>(tx, campaignId, type, 'campaign');
+  if (last && last.state === c.state && last.waitingReason === c.waitingReason && last.recipientCount === c.recipientCount) return;
   await writeEvent(tx, c.standId, {
     type,
     orderingKey: campaignId,
@@ -120,6 +118,13 @@ async function recordCampaignChange(tx: DbOrTx, campaignId: string): Promise<voi
       },
     },
   }, endpointIds);
+}
+
+/** What the last event of this type for this key told (its `data[subject]`), so a change that tells nothing new is not sent again. */
+async function lastTold<T>(tx: DbOrTx, orderingKey: string, type: WebhookEventWireType, subject: string): Promise<T | null> {
+  const [last] = await tx.select({ told: sql<T | null>`${webhookEvents.data}->${subject}::text` }).from(webhookEvents)
+    .where(and(eq(webhookEvents.orderingKey, orderingKey), eq(webhookEvents.type, type))).orderBy(desc(webhookEvents.seq)).limit(1);
+  return last?.told ?? null;
 }
 
 function failureOf(m: { failureCode: string | null; failureProviderCode: string | null; failureMessage: string | null }) {
