@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
-import type { Database, DbOrTx } from './connection.js';
+import type { Database, Db, DbOrTx } from './connection.js';
 import { logger } from '../log.js';
 
 // Changes travel as ids through PostgreSQL NOTIFY (PGlite's own in embedded mode), so a
@@ -35,8 +35,37 @@ export function tapPublish(next: PublishTap | null): void {
 
 export async function publish(db: DbOrTx, event: PublishedEvent): Promise<void> {
   const payload = JSON.stringify({ ...event, at: new Date().toISOString() });
-  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`);
+  const announcedAtEnd = pending.get(db);
+  if (announcedAtEnd) announcedAtEnd.push(payload);
+  else await notify(db, [payload]);
   if (tap) await tap(db, event);
+}
+
+/** What each open transaction has published and not yet announced. */
+const pending = new WeakMap<DbOrTx, string[]>();
+
+async function notify(db: DbOrTx, payloads: readonly string[]): Promise<void> {
+  if (payloads.length === 0) return;
+  await db.execute(sql`select ${sql.join(payloads.map((p) => sql`pg_notify(${EVENTS_CHANNEL}, ${p})`), sql`, `)}`);
+}
+
+/**
+ * Every transaction on `db` announces what it published in one statement at its end, in order:
+ * a send's transactions publish two or three events each, and on PGlite every statement pays its
+ * own parse and plan. Nothing is heard earlier than before (NOTIFY is delivered at commit), and a
+ * transaction that rolls back announces nothing, as before.
+ */
+export function announceAtTransactionEnd(db: Db): Db {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((run, config) => transaction(async (tx) => {
+    const payloads: string[] = [];
+    pending.set(tx, payloads);
+    const result = await run(tx);
+    pending.delete(tx);
+    await notify(tx, payloads);
+    return result;
+  }, config)) as Db['transaction'];
+  return db;
 }
 
 type Listener = (event: HeraldEvent) => void;

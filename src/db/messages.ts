@@ -100,20 +100,14 @@ export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: Sta
   if (!current) throw new Error(`message ${messageId} does not exist`);
   if (!canMoveTo(current.status, move.status) || (move.onlyFrom && !move.onlyFrom.includes(current.status))) return { changed: false, status: current.status };
   const at = move.at ?? new Date();
-  await tx.update(messages).set({
-    status: move.status,
-    updatedAt: new Date(),
-    ...(move.failure ? { failureCode: move.failure.code, failureProviderCode: move.failure.providerCode, failureMessage: move.failure.message } : {}),
-  }).where(eq(messages.id, messageId));
-  await tx.insert(messageStatusChanges).values({
-    messageId,
-    status: move.status,
-    at,
-    failureCode: move.failure?.code ?? null,
-    failureProviderCode: move.failure?.providerCode ?? null,
-    failureMessage: move.failure?.message ?? null,
-    note: move.note ?? null,
-  });
+  const failure = move.failure ?? null;
+  // The move and its line in the history, one statement (each costs its own parse and plan on PGlite).
+  await tx.execute(sql`with moved as (
+      update ${messages} set status = ${move.status}, updated_at = ${new Date().toISOString()}::timestamptz
+        ${failure ? sql`, failure_code = ${failure.code}, failure_provider_code = ${failure.providerCode}, failure_message = ${failure.message}` : sql``}
+      where id = ${messageId} returning id)
+    insert into ${messageStatusChanges} (message_id, status, failure_code, failure_provider_code, failure_message, note, at)
+    select id, ${move.status}, ${failure?.code ?? null}::text, ${failure?.providerCode ?? null}::text, ${failure?.message ?? null}::text, ${move.note ?? null}::text, ${at.toISOString()}::timestamptz from moved`);
   await publish(tx, { type: 'client', clientId: current.clientId, kind: 'MESSAGE_STATUS', threadId: current.threadId, messageId });
   return { changed: true, status: move.status };
 }
@@ -137,12 +131,14 @@ export async function noteMessageProblem(tx: DbOrTx, messageId: string, failure:
 // A message's parts: what the provider received as separate messages, per attempt (R8, R21).
 
 /** Records an attempt's parts before anything is sent, so a callback that overtakes the send finds them. */
-export async function recordAttemptParts(db: DbOrTx, messageId: string, attempt: number, parts: ReadonlyArray<{ kind: string; providerRequestId: string }>): Promise<void> {
+export async function recordAttemptParts(
+  db: DbOrTx, messageId: string, attempt: number, parts: ReadonlyArray<{ kind: string; providerRequestId: string }>, options: { clearFailure: boolean } = { clearFailure: true },
+): Promise<void> {
   await db.insert(messageParts).values(parts.map((p, i) => ({
     messageId, seq: (attempt - 1) * 10 + i, kind: p.kind as typeof messageParts.$inferInsert.kind, providerRequestId: p.providerRequestId, status: 'PENDING' as const,
   }))).onConflictDoNothing();
   // A new attempt starts clean: the previous one's failure stays in the status history.
-  await db.update(messages).set({ failureCode: null, failureProviderCode: null, failureMessage: null }).where(eq(messages.id, messageId));
+  if (options.clearFailure) await db.update(messages).set({ failureCode: null, failureProviderCode: null, failureMessage: null }).where(eq(messages.id, messageId));
 }
 
 /** Which of these parts the channel has taken already. */

@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
-import { sends, type SendStepRecord } from './schema.js';
+import { messages, sends, type SendStepRecord } from './schema.js';
 import type { SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
@@ -81,6 +81,21 @@ export async function recordSendProgress(
 export async function findSendByRequest(tx: DbOrTx, requestedById: string, requestId: string): Promise<SendRow | null> {
   const [row] = await tx.select().from(sends).where(and(eq(sends.requestedById, requestedById), eq(sends.requestId, requestId)));
   return row ?? null;
+}
+
+/**
+ * What acceptSend decided for a send, should it have run before (its answer lost): the send's
+ * record with the message and thread it reserved, if any, in one statement. A message still
+ * SCHEDULED (R25) is no reservation: its send has not fallen due yet.
+ */
+export async function findDecision(db: DbOrTx, sendId: string): Promise<(Pick<SendRow, 'state' | 'errors' | 'steps'> & { reservation: { messageId: string; threadId: string | null } | null }) | null> {
+  const [row] = await db
+    .select({ state: sends.state, errors: sends.errors, steps: sends.steps, messageId: messages.id, threadId: messages.threadId })
+    .from(sends)
+    .leftJoin(messages, and(eq(messages.sendId, sends.id), eq(messages.fallbackStep, 0), ne(messages.status, 'SCHEDULED')))
+    .where(eq(sends.id, sendId));
+  if (!row) return null;
+  return { state: row.state, errors: row.errors, steps: row.steps, reservation: row.messageId ? { messageId: row.messageId, threadId: row.threadId } : null };
 }
 
 export async function getSend(tx: DbOrTx, id: string): Promise<SendRow | null> {

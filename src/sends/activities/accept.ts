@@ -1,10 +1,10 @@
-import { createSendRecord, getSend } from '../../db/sends.js';
+import { createSendRecord, findDecision } from '../../db/sends.js';
 import type { SendState } from '../../domain/enums.js';
 import type { UserError } from '../../domain/errors.js';
 import type { SendRequest } from '../../domain/send.js';
 import { observeSendState } from '../../metrics.js';
 import type { ActivityDeps } from './deps.js';
-import { conflictStep, findReservation, reserve, reservedStep } from './reserve.js';
+import { conflictStep, reserve, reservedStep } from './reserve.js';
 import { checkSendAndFallback } from './validate.js';
 
 /** What the caller of sendMessage is answered: reserved, or refused with the reasons. */
@@ -52,10 +52,10 @@ export function acceptSendActivity(deps: ActivityDeps) {
 
 /** A decision already recorded for this send (this activity ran before and its answer was lost). */
 async function decisionMade(deps: ActivityDeps, sendId: string): Promise<Acceptance | null> {
-  const reserved = await findReservation(deps, sendId);
-  if (reserved) return { ok: true, ...reserved };
-  const row = await getSend(deps.db, sendId);
-  if (row?.state === 'REJECTED' || row?.state === 'CONFLICT') {
+  const row = await findDecision(deps.db, sendId);
+  if (!row) return null;
+  if (row.reservation) return { ok: true, ...row.reservation };
+  if (row.state === 'REJECTED' || row.state === 'CONFLICT') {
     const conflictThreadId = row.state === 'CONFLICT' ? /thread ([0-9a-f-]{36})/.exec(row.steps.at(-1)?.detail ?? '')?.[1] ?? null : null;
     return { ok: false, state: row.state, errors: row.errors, conflictThreadId };
   }

@@ -2,13 +2,14 @@ import { logger } from '../../log.js';
 import { noteProviderThrottle } from '../../db/channelLimits.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { PermanentDeliveryError, TransientDeliveryError, type OutgoingPart } from '../../channels/transport.js';
 import { attachmentUrl, getAttachment, readAttachmentChunks, type AttachmentRow } from '../../db/attachments.js';
 import { loadClientFacts } from '../../db/clients.js';
 import { clientWroteInSince, getMessages, markPartTaken, moveMessageStatus, partsTaken, recordAttemptParts, type MessageRow } from '../../db/messages.js';
 import type { SendStepRecord } from '../../db/schema.js';
-import { getSend } from '../../db/sends.js';
+import { getSend, type SendRow } from '../../db/sends.js';
+import type { Tx } from '../../db/connection.js';
 import type { SendState } from '../../domain/enums.js';
 import { disposeThreadIn, type DisposeInput } from './dispose.js';
 import { recordProgress } from './progress.js';
@@ -97,10 +98,12 @@ export function deliverMessageActivity(deps: ActivityDeps) {
 
     const parts = planParts(message).map((kind, i) => ({ kind, providerRequestId: providerRequestId(message.id, input.attempt, i) }));
     // Recorded before anything is sent: a callback may overtake this activity's own completion.
-    await recordAttemptParts(deps.db, message.id, input.attempt, parts);
+    // A new attempt starts clean (its predecessor's failure stays in the status history).
+    await recordAttemptParts(deps.db, message.id, input.attempt, parts, { clearFailure: hasFailure(message) });
     // A retry of this attempt skips the parts the channel took already: Telegram has no
-    // idempotency key, and a client must not get the first part twice (R21).
-    const taken = await partsTaken(deps.db, message.id, parts.map((p) => p.providerRequestId));
+    // idempotency key, and a client must not get the first part twice (R21). The first try of
+    // the activity has no predecessor that could have taken one.
+    const taken = firstTry() ? new Set<string>() : await partsTaken(deps.db, message.id, parts.map((p) => p.providerRequestId));
 
     const transport = deps.transports[capabilitiesOf(message.channel).transport];
     const notes: string[] = input.attempt > 1 ? [`attempt ${input.attempt}`] : [];
@@ -126,37 +129,60 @@ export function deliverMessageActivity(deps: ActivityDeps) {
     if (noReceipts) notes.push(noReceipts);
     if (parts.length > 1) notes.push(`sent as ${parts.length} messages: ${parts.map((p) => p.kind.toLowerCase()).join(', then ')}`);
     const took = `${message.channel} took ${parts.map((p) => p.providerRequestId).join(', ')}`;
-    // SENT in a transaction of its own: whatever happens to the disposition, the message went out.
-    const send = await deps.db.transaction(async (tx) => {
+    // SENT, the disposition and the state the send waits in: one transaction. The channel's
+    // taking each part is already written (markPartTaken), so should this fail, the retry sends
+    // nothing again and writes it all then.
+    const sent = await deps.db.transaction(async (tx) => {
       const row = await getSend(tx, input.sendId);
+      if (!row) return null;
+      const steps: Array<Omit<SendStepRecord, 'at'>> = [];
       // A retry after this was written (its answer lost) writes it once.
-      if (row?.steps.some((st) => st.name === 'deliver' && st.state === 'ACCEPTED' && st.detail === took)) return null;
-      await moveMessageStatus(tx, message.id, { status: 'SENT', note: notes.length > 0 ? notes.join('; ') : null });
-      return recordProgress(tx, input.sendId, { step: { name: 'deliver', state: 'ACCEPTED', detail: took } });
+      const written = row.steps.some((st) => st.name === 'deliver' && st.state === 'ACCEPTED' && st.detail === took);
+      if (!written) {
+        await moveMessageStatus(tx, message.id, { status: 'SENT', note: notes.length > 0 ? notes.join('; ') : null });
+        steps.push({ name: 'deliver', state: 'ACCEPTED', detail: took });
+      }
+      const after = input.then ? await afterDelivery(tx, row, message, input.then) : { steps: [] };
+      steps.push(...after.steps);
+      if (steps.length === 0 && !after.state) return null;
+      const progressed = await recordProgress(tx, input.sendId, { ...(after.state ? { state: after.state } : {}), steps });
+      return written ? null : progressed;
     });
-    if (send && input.attempt === 1) observeSendLatency(send.channel, 'SENT', send.createdAt);
+    if (sent && input.attempt === 1) observeSendLatency(sent.channel, 'SENT', sent.createdAt);
     sendLogger(input.sendId).info({ channel: message.channel, messageId: message.id, attempt: input.attempt, parts: parts.map((p) => p.providerRequestId) }, 'the channel took the message');
-    if (input.then) await afterDelivery(deps, input.sendId, message, input.then);
     return { providerRequestId: parts[0]!.providerRequestId, parts };
   };
 }
 
+/** A failure the message still shows from an earlier attempt. */
+function hasFailure(message: MessageRow): boolean {
+  return message.failureCode !== null || message.failureProviderCode !== null || message.failureMessage !== null;
+}
+
+/** Whether this is the activity's first try (true outside an activity, where nothing retries it). */
+function firstTry(): boolean {
+  try {
+    return Context.current().info.attempt === 1;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Step 4 and the state the send waits in, one transaction. CLOSE leaves the thread open when the
- * client wrote in since the send began (R12), which the messages table knows as well as a signal.
+ * Step 4 and the state the send waits in, for the transaction that records SENT: what is still to
+ * be written. CLOSE leaves the thread open when the client wrote in since the send began (R12),
+ * which the messages table knows as well as a signal.
  */
-async function afterDelivery(deps: ActivityDeps, sendId: string, message: MessageRow, then: AfterDelivery): Promise<void> {
-  await deps.db.transaction(async (tx) => {
-    const steps: Array<Omit<SendStepRecord, 'at'>> = [];
-    const row = await getSend(tx, sendId);
-    if (then.dispose && row && !row.steps.some((st) => st.name === 'dispose')) {
-      const clientWroteIn = then.dispose.clientWroteIn || (await clientWroteInSince(tx, message.clientId, row.createdAt));
-      const outcome = await disposeThreadIn(tx, { ...then.dispose, clientWroteIn });
-      steps.push({ name: 'dispose', state: then.dispose.disposition.kind, detail: outcome });
-    }
-    if (row?.state !== then.state) steps.push(then.step);
-    await recordProgress(tx, sendId, { state: then.state, steps });
-  });
+async function afterDelivery(tx: Tx, row: SendRow, message: MessageRow, then: AfterDelivery): Promise<{ state?: SendState; steps: Array<Omit<SendStepRecord, 'at'>> }> {
+  const steps: Array<Omit<SendStepRecord, 'at'>> = [];
+  if (then.dispose && !row.steps.some((st) => st.name === 'dispose')) {
+    const clientWroteIn = then.dispose.clientWroteIn || (await clientWroteInSince(tx, message.clientId, row.createdAt));
+    const outcome = await disposeThreadIn(tx, { ...then.dispose, clientWroteIn });
+    steps.push({ name: 'dispose', state: then.dispose.disposition.kind, detail: outcome });
+  }
+  if (row.state === then.state) return { steps };
+  steps.push(then.step);
+  return { state: then.state, steps };
 }
 
 /** One part as the transport takes it: only what that part carries (R8: a file, its caption, a template). */

@@ -83,8 +83,8 @@ export async function outboundMessage(deps: ActivityDeps, request: SendRequest) 
  * The PENDING message a send goes out as: a scheduled send's message (R25) becomes it, placed in
  * the history at the moment it went out; any other send's is written now.
  */
-async function pendingMessage(tx: Tx, values: Awaited<ReturnType<typeof outboundMessage>>, threadId: string | null): Promise<string> {
-  const [scheduled] = await tx.update(messages).set({ threadId, status: 'PENDING', createdAt: new Date() })
+async function pendingMessage(tx: Tx, values: Awaited<ReturnType<typeof outboundMessage>>, threadId: string | null, wasScheduled: boolean): Promise<string> {
+  const [scheduled] = !wasScheduled ? [] : await tx.update(messages).set({ threadId, status: 'PENDING', createdAt: new Date() })
     .where(and(eq(messages.sendId, values.sendId), eq(messages.status, 'SCHEDULED'))).returning({ id: messages.id });
   if (!scheduled) return addMessage(tx, { ...values, threadId, status: 'PENDING' });
   // Announced again where it now stands in the history, as any message that goes out.
@@ -96,7 +96,7 @@ async function pendingMessage(tx: Tx, values: Awaited<ReturnType<typeof outbound
 /**
  * R6, R7, R11: one transaction inserts the thread and the PENDING message. The partial unique
  * index on open threads is the lock: of concurrent sends exactly one insert succeeds. Email
- * reserves no thread. Its caller looks for what an earlier run of it made (findReservation) first.
+ * reserves no thread. Its caller looks for what an earlier run of it made first.
  */
 export async function reserve(deps: ActivityDeps, request: SendRequest, record: ReservationRecord): Promise<Reservation> {
   const opensThread = capabilitiesOf(request.channel).opensThread;
@@ -112,7 +112,7 @@ export async function reserve(deps: ActivityDeps, request: SendRequest, record: 
       } else if (opensThread) {
         threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
       }
-      const messageId = await pendingMessage(tx, values, threadId);
+      const messageId = await pendingMessage(tx, values, threadId, request.sendAt !== undefined);
       await record.reserved(tx, { messageId, threadId });
       return { messageId, threadId };
     });

@@ -60,16 +60,18 @@ export async function checkSendRequest(deps: Pick<ActivityDeps, 'db' | 'config'>
   // R28: a send into the open thread nobody holds is not refused by it.
   const takeOver = request.takeOverThreadId ? checkTakeOver(request.takeOverThreadId, request, loaded.activeThread) : null;
   if (takeOver) return { errors: [takeOver], activeThreadId: loaded.activeThread?.id ?? null };
-  const [standChannels, agentRows, templateCounts] = await Promise.all([
+  const [standChannels, agentRows] = await Promise.all([
     listStandChannels(db, loaded.client.standId),
     request.agentId ? getAgents(db, [request.agentId]) : Promise.resolve([]),
-    approvedTextTemplateCounts(db),
   ]);
   const stand = findStandChannel(standChannels, request.channel);
   if (!stand) return { errors: [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], activeThreadId: null };
+  // Having no approved template closes a channel only on a strict stand (R15); elsewhere the count
+  // changes nothing, so a send does not pay for reading it.
+  const approvedTextTemplates = stand.strictTemplates ? (await approvedTextTemplateCounts(db)).get(request.channel) ?? 0 : 0;
   const agent = agentRows[0] ?? null;
   const facts = moment.activeThreadRefuses === false || request.takeOverThreadId ? { ...loaded.facts, hasActiveThread: false } : loaded.facts;
-  const option = clientChannelOption(toSettings(stand), facts, templateCounts.get(request.channel) ?? 0, moment.at ?? new Date(), configuredChannels(deps.config));
+  const option = clientChannelOption(toSettings(stand), facts, approvedTextTemplates, moment.at ?? new Date(), configuredChannels(deps.config));
   const target = request.disposition?.target;
   const [template, attachment, transferTarget] = await Promise.all([
     request.template ? (isUuid(request.template.templateId) ? loadTemplateSpec(db, request.template.templateId) : Promise.resolve(null)).then((t) => (t?.row.usable ? t : null)) : Promise.resolve(undefined),
