@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { SendRequest } from '../domain/send.js';
 import {
-  OUTBOUND_SEND_WORKFLOW, SA_AGENT, SA_CHANNEL, SA_CLIENT, SA_STATE, acceptedUpdate, cancelUpdate, clientWroteInSignal, deliveryStatusSignal, retryUpdate, stateQuery,
+  OUTBOUND_SEND_WORKFLOW, SA_AGENT, SA_CHANNEL, SA_CLIENT, acceptedUpdate, cancelUpdate, clientWroteInSignal, deliveryStatusSignal, retryUpdate, stateQuery,
   type ActionOutcome, type ActorInput, type DeliveryStatusEvent, type OutboundSendInput, type SendAnswer, type SendSnapshot, type SendTiming,
 } from './contract.js';
 
@@ -88,7 +88,7 @@ export class SendClient {
         { key: SA_AGENT, value: request.agentId ?? '' },
         { key: SA_CLIENT, value: request.clientId },
         { key: SA_CHANNEL, value: request.channel },
-        { key: SA_STATE, value: 'VALIDATING' },
+        // The state is written when the send ends (the workflow's PATCH.stateWhenEnded).
       ],
     });
     try {

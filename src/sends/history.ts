@@ -88,7 +88,7 @@ export function workflowEvents(history: History): WorkflowEvent[] {
     let details: Record<string, unknown> | null = null;
     if (e.workflowExecutionStartedEventAttributes) {
       const a = e.workflowExecutionStartedEventAttributes;
-      details = compact({ workflowType: a.workflowType?.name, taskQueue: a.taskQueue?.name, attempt: a.attempt });
+      details = compact({ workflowType: a.workflowType?.name, taskQueue: a.taskQueue?.name, attempt: a.attempt, searchAttributes: searchAttributes(a.searchAttributes?.indexedFields) });
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       const activityType = a.activityType?.name ?? null;
