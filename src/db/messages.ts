@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { DbOrTx } from './connection.js';
-import { canMoveTo } from '../domain/messageStatus.js';
+import { statusesMovableTo } from '../domain/messageStatus.js';
 import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
 import { publish } from './events.js';
 import { clients, messageParts, messageStatusChanges, messages } from './schema.js';
@@ -96,19 +96,29 @@ export interface StatusMove {
  * status changes nothing and says so. Every change is kept in the status history.
  */
 export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove): Promise<{ changed: boolean; status: MessageStatus }> {
-  const [current] = await tx.select({ status: messages.status, clientId: messages.clientId, threadId: messages.threadId }).from(messages).where(eq(messages.id, messageId)).for('update');
-  if (!current) throw new Error(`message ${messageId} does not exist`);
-  if (!canMoveTo(current.status, move.status) || (move.onlyFrom && !move.onlyFrom.includes(current.status))) return { changed: false, status: current.status };
+  const from = statusesMovableTo(move.status).filter((s) => !move.onlyFrom || move.onlyFrom.includes(s));
   const at = move.at ?? new Date();
   const failure = move.failure ?? null;
-  // The move and its line in the history, one statement (each costs its own parse and plan on PGlite).
-  await tx.execute(sql`with moved as (
+  // The move, its line in the history and what the event names, in one statement (each costs its
+  // own parse and plan on PGlite). The rule is in the statement: the row moves only from a status
+  // it may leave for this one. Its row lock orders two moves at once, and the second is judged
+  // against the status the first left.
+  const moved = from.length === 0 ? [] : ((await tx.execute(sql`with moved as (
       update ${messages} set status = ${move.status}, updated_at = ${new Date().toISOString()}::timestamptz
         ${failure ? sql`, failure_code = ${failure.code}, failure_provider_code = ${failure.providerCode}, failure_message = ${failure.message}` : sql``}
-      where id = ${messageId} returning id)
-    insert into ${messageStatusChanges} (message_id, status, failure_code, failure_provider_code, failure_message, note, at)
-    select id, ${move.status}, ${failure?.code ?? null}::text, ${failure?.providerCode ?? null}::text, ${failure?.message ?? null}::text, ${move.note ?? null}::text, ${at.toISOString()}::timestamptz from moved`);
-  await publish(tx, { type: 'client', clientId: current.clientId, kind: 'MESSAGE_STATUS', threadId: current.threadId, messageId });
+      where id = ${messageId} and status in (${sql.join(from.map((s) => sql`${s}`), sql`, `)})
+      returning id, client_id, thread_id),
+    logged as (insert into ${messageStatusChanges} (message_id, status, failure_code, failure_provider_code, failure_message, note, at)
+      select id, ${move.status}, ${failure?.code ?? null}::text, ${failure?.providerCode ?? null}::text, ${failure?.message ?? null}::text, ${move.note ?? null}::text, ${at.toISOString()}::timestamptz from moved)
+    select client_id, thread_id from moved`)) as unknown as { rows: Array<{ client_id: string; thread_id: string | null }> }).rows;
+  const [row] = moved;
+  if (!row) {
+    // A duplicate, a late status, or one this message can no longer take: nothing changes (R19).
+    const [current] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, messageId));
+    if (!current) throw new Error(`message ${messageId} does not exist`);
+    return { changed: false, status: current.status };
+  }
+  await publish(tx, { type: 'client', clientId: row.client_id, kind: 'MESSAGE_STATUS', threadId: row.thread_id, messageId });
   return { changed: true, status: move.status };
 }
 

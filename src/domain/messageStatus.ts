@@ -1,4 +1,4 @@
-import type { MessageStatus } from './enums.js';
+import { MESSAGE_STATUSES, type MessageStatus } from './enums.js';
 
 // The one source of the message status sets. R19: a message only moves forward. SCHEDULED (R25) <
 // PENDING < SENT <
@@ -38,4 +38,9 @@ export function canMoveTo(from: MessageStatus, to: MessageStatus): boolean {
   // A scheduled message (R25) goes out as PENDING, or ends without going out.
   if (from === 'SCHEDULED') return to === 'PENDING' || endsInFailure(to);
   return RANK[to] > RANK[from];
+}
+
+/** The statuses a message may move to `to` from (R19), for a statement that checks it itself. */
+export function statusesMovableTo(to: MessageStatus): MessageStatus[] {
+  return MESSAGE_STATUSES.filter((from) => canMoveTo(from, to));
 }

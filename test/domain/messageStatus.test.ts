@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canMoveTo, FINAL_STATUSES, isFinal } from '../../src/domain/messageStatus.js';
+import { canMoveTo, FINAL_STATUSES, isFinal, statusesMovableTo } from '../../src/domain/messageStatus.js';
 import { MESSAGE_STATUSES, type MessageStatus } from '../../src/domain/enums.js';
 import { changesMessage } from '../../src/domain/deliveryStatus.js';
 
@@ -116,5 +116,17 @@ describe('changesMessage: which reported statuses wake the send (R19)', () => {
     expect(changesMessage({ status: 'DELIVERED', transient: false }, 'READ')).toBe(false);
     expect(changesMessage({ status: 'SENT', transient: false }, 'PENDING')).toBe(true);
     expect(changesMessage({ status: 'UNDELIVERED', transient: false }, 'DELIVERED')).toBe(true);
+  });
+});
+
+describe('statusesMovableTo (R19, the rule as a statement checks it)', () => {
+  it('R19: names the statuses a message may leave for each status, and only those', () => {
+    expect(statusesMovableTo('SCHEDULED')).toEqual([]);
+    expect(statusesMovableTo('PENDING')).toEqual(['SCHEDULED']);
+    expect(statusesMovableTo('SENT')).toEqual(['PENDING']);
+    expect(statusesMovableTo('DELIVERED')).toEqual(['PENDING', 'SENT']);
+    expect(statusesMovableTo('READ')).toEqual(['PENDING', 'SENT', 'DELIVERED']);
+    for (const failure of FAILURES) expect(statusesMovableTo(failure), failure).toEqual(['SCHEDULED', 'PENDING', 'SENT', 'DELIVERED']);
+    for (const to of MESSAGE_STATUSES) for (const from of MESSAGE_STATUSES) expect(statusesMovableTo(to).includes(from), `${from} -> ${to}`).toBe(canMoveTo(from, to));
   });
 });
