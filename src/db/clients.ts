@@ -48,15 +48,15 @@ export function clientFacts(
   };
 }
 
+/** The outer row's id, qualified: drizzle writes a lone table's columns bare, and a bare "id" in a subquery on threads is the thread's. */
+const outerClientId = sql.raw('"clients"."id"');
+
 /**
  * Everything the channel rules need about one client, read in one statement (used at send time,
  * twice per send: accept and deliver). Its channels, usernames and active thread come as JSON
  * beside the client's row: on PGlite each statement costs its own parse and plan (~0.5 ms), which
  * four separate reads paid four times.
  */
-/** The outer row's id, qualified: drizzle writes a lone table's columns bare, and a bare "id" in a subquery on threads is the thread's. */
-const outerClientId = sql.raw('"clients"."id"');
-
 export async function loadClientFacts(db: DbOrTx, clientId: string): Promise<{ client: ClientRow; facts: ClientFacts; activeThread: ThreadRow | null } | null> {
   const [row] = await db
     .select({

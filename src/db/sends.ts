@@ -84,8 +84,9 @@ export async function findSendByRequest(tx: DbOrTx, requestedById: string, reque
 }
 
 /**
- * What acceptSend decided for a send, should it have run before (its answer lost): the send's
- * record with the message and thread it reserved, if any, in one statement. A message still
+ * What an earlier run of acceptSend (or of the first version's reserveSend) decided for a send,
+ * its answer lost: the send's record with the message and thread it reserved, if any, in one
+ * statement. A message still
  * SCHEDULED (R25) is no reservation: its send has not fallen due yet.
  */
 export async function findDecision(db: DbOrTx, sendId: string): Promise<(Pick<SendRow, 'state' | 'errors' | 'steps'> & { reservation: { messageId: string; threadId: string | null } | null }) | null> {

@@ -159,7 +159,7 @@ function hasFailure(message: MessageRow): boolean {
   return message.failureCode !== null || message.failureProviderCode !== null || message.failureMessage !== null;
 }
 
-/** Whether this is the activity's first try (true outside an activity, where nothing retries it). */
+/** Whether this is the activity's first try; outside an activity, false (the lookup is made). */
 function firstTry(): boolean {
   try {
     return Context.current().info.attempt === 1;

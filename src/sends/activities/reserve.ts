@@ -3,6 +3,7 @@ import { isUniqueViolation, type Tx } from '../../db/connection.js';
 import { messageStatusChanges, messages, threads } from '../../db/schema.js';
 import { recordProgress } from './progress.js';
 import { addMessage } from '../../db/messages.js';
+import { findDecision } from '../../db/sends.js';
 import { claimUnassignedThread, openThread } from '../../db/threads.js';
 import { publish } from '../../db/events.js';
 import { capabilitiesOf } from '../../domain/channels.js';
@@ -26,7 +27,7 @@ class ThreadTakenMeanwhile extends Error {}
  */
 export function reserveSendActivity(deps: ActivityDeps) {
   return async function reserveSend(request: SendRequest): Promise<Reservation> {
-    const existing = await findReservation(deps, request.sendId);
+    const existing = (await findDecision(deps.db, request.sendId))?.reservation;
     if (existing) return { ok: true, ...existing };
     return reserve(deps, request, {
       reserved: async (tx, { messageId, threadId }) => {
@@ -46,16 +47,6 @@ export const conflictStep = (activeThreadId: string | null) => ({ name: 'reserve
 export interface ReservationRecord {
   reserved(tx: Tx, reservation: { messageId: string; threadId: string | null }): Promise<void>;
   conflict(errors: UserError[], activeThreadId: string | null): Promise<void>;
-}
-
-/**
- * The message (and thread) this send reserved, if it did: running again finds what it made. A
- * message still SCHEDULED (R25) is not a reservation: its send has not fallen due yet.
- */
-export async function findReservation(deps: ActivityDeps, sendId: string): Promise<{ messageId: string; threadId: string | null } | null> {
-  const [existing] = await deps.db.select({ id: messages.id, threadId: messages.threadId }).from(messages)
-    .where(and(eq(messages.sendId, sendId), eq(messages.fallbackStep, 0), ne(messages.status, 'SCHEDULED')));
-  return existing ? { messageId: existing.id, threadId: existing.threadId } : null;
 }
 
 /** The message as the client will read it; the history shows the template rendered with its variables (R16). */
