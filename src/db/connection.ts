@@ -11,6 +11,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import * as schema from './schema.js';
 import { logger } from '../log.js';
 import { announceAtTransactionEnd } from './events.js';
+import { preparedStatements } from './pgliteStatements.js';
 
 // One database API over two drivers: node-postgres in production, PGlite embedded. Everything
 // above this file sees `Db` and never knows which one it got.
@@ -71,7 +72,7 @@ export async function openDatabase(location: DatabaseLocation, options: { poolSi
     client = await PGlite.create(location.from ? { loadDataDir: location.from } : {});
   }
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS });
-  const db = announceAtTransactionEnd(drizzlePglite({ client: parsersSetOnce(client), schema }) as unknown as Db);
+  const db = announceAtTransactionEnd(drizzlePglite({ client: preparedStatements(client, DRIZZLE_PARSERS), schema }) as unknown as Db);
   return { db, driver: 'pglite', raw: { kind: 'pglite', client }, close: () => client.close() };
 }
 
@@ -81,29 +82,6 @@ const DRIZZLE_PARSERS = {
   [types.TIMESTAMP]: asText, [types.TIMESTAMPTZ]: asText, [types.INTERVAL]: asText, [types.DATE]: asText,
   1231: asText, 1115: asText, 1185: asText, 1187: asText, 1182: asText, // numeric[], timestamp[], timestamptz[], interval[], date[]
 };
-
-/**
- * drizzle hands PGlite its type parsers with every statement, and PGlite merges them into its own
- * (~320: every type, arrays included) each time: 0.16 ms a statement, a tenth of Herald's CPU on
- * PGlite. They are set on the client once instead, and drizzle's statements go without them. Only
- * drizzle reads through this client (the event bus listens on the client itself).
- */
-function parsersSetOnce(client: PGlite): PGlite {
-  Object.assign(client.parsers, DRIZZLE_PARSERS);
-  const withoutParsers = <T extends object>(target: T): T => new Proxy(target, {
-    get(on, key) {
-      if (key === 'query') {
-        return (query: string, params?: unknown[], options?: { parsers?: unknown }) => (on as unknown as PGlite).query(query, params, options && { ...options, parsers: undefined });
-      }
-      if (key === 'transaction') {
-        return <R>(run: (tx: unknown) => Promise<R>) => (on as unknown as PGlite).transaction((tx) => run(withoutParsers(tx)));
-      }
-      const value = Reflect.get(on, key, on) as unknown;
-      return typeof value === 'function' ? value.bind(on) : value;
-    },
-  });
-  return withoutParsers(client);
-}
 
 /** PostgreSQL's unique_violation, whichever driver raised it and however drizzle wrapped it. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
