@@ -49,8 +49,8 @@ export async function heraldLoad(stack: BenchStack, count: number, concurrency: 
   };
 }
 
-/** The same for the bare shape. */
-export async function bareLoad(bare: BareShape, count: number, concurrency: number, prefix: string): Promise<LoadRun> {
+/** The same for the bare shape (with every answer's time, so that two runs can be merged). */
+export async function bareLoad(bare: BareShape, count: number, concurrency: number, prefix: string): Promise<LoadRun & { answersMs: number[] }> {
   const cpu = cpuMeter();
   const started = Date.now();
   const problems: string[] = [];
@@ -64,12 +64,31 @@ export async function bareLoad(bare: BareShape, count: number, concurrency: numb
   const cost = cpu();
   const delivered = ids.flatMap((id) => bare.recorded.get(id)?.DELIVERED ?? []);
   if (delivered.length < count) problems.push(`${count - delivered.length} bare sends never reached DELIVERED`);
+  const answersMs = answers.filter((a): a is number => a !== null);
   return {
     sends: count,
     deliveredPerS: delivered.length ? round(delivered.length / ((Math.max(...delivered) - started) / 1000), 1) : null,
-    answer: spread(answers.filter((a): a is number => a !== null)),
+    answer: spread(answersMs),
     cpuPerSend: perSend(cost, count),
     problems,
+    answersMs,
+  };
+}
+
+/**
+ * Two bare runs, one before Herald's and one after, as one: the dev server gets slower as its
+ * database grows (on one dev server, 400 bare sends cost it 29 ms of CPU per send at first and
+ * 34–49 ms once 2,000–4,000 more had run), so a bare run only before Herald's would measure Herald
+ * against a faster server than the one it ran on.
+ */
+export function beforeAndAfter(before: LoadRun & { answersMs: number[] }, after: LoadRun & { answersMs: number[] }): LoadRun {
+  const mean = (a: number | null, b: number | null) => (a === null || b === null ? null : round((a + b) / 2, 1));
+  return {
+    sends: before.sends + after.sends,
+    deliveredPerS: mean(before.deliveredPerS, after.deliveredPerS),
+    answer: spread([...before.answersMs, ...after.answersMs]),
+    cpuPerSend: { node: mean(before.cpuPerSend.node, after.cpuPerSend.node), temporal: mean(before.cpuPerSend.temporal, after.cpuPerSend.temporal) },
+    problems: [...before.problems, ...after.problems],
   };
 }
 

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { startBareShape } from './bare/run.js';
 import { round, type Spread } from './measure.js';
 import { profiled } from './profile.js';
-import { bareAlone, bareLoad, eventsOnSecondInstance, heraldAnswers, heraldLoad, uploadWhileProbing, waitingSends } from './phases.js';
+import { bareAlone, bareLoad, beforeAndAfter, eventsOnSecondInstance, heraldAnswers, heraldLoad, uploadWhileProbing, waitingSends } from './phases.js';
 import { startBenchStack, waitUntilQuiet, type DatabaseKind } from './stack.js';
 
 // `npm run bench -- campaign`: the campaign scenario (bench/campaign.ts) instead of the run below.
@@ -56,11 +56,14 @@ async function benchOn(kind: DatabaseKind) {
     await heraldLoad(stack, 20, 4, '10');
     await waitUntilQuiet(stack, 30_000);
 
+    // The bare shape before and after Herald (beforeAndAfter says why).
     log(`${kind}: P1 bare shape, ${SENDS} sends at ${CONCURRENCY}`);
-    const bareRun = await bareLoad(bare, SENDS, CONCURRENCY, `bare-${kind}`);
+    const bareBefore = await bareLoad(bare, SENDS, CONCURRENCY, `bare-${kind}`);
     log(`${kind}: P1 Herald, ${SENDS} sends at ${CONCURRENCY}`);
     const heraldRun = await profiled(process.env.BENCH_PROFILE, `${kind}-p1`, () => heraldLoad(stack, SENDS, CONCURRENCY, '11'));
     await waitUntilQuiet(stack, 60_000);
+    log(`${kind}: P1 bare shape again, ${SENDS} sends at ${CONCURRENCY}`);
+    const bareRun = beforeAndAfter(bareBefore, await bareLoad(bare, SENDS, CONCURRENCY, `bare-after-${kind}`));
 
     const openRate = (heraldRun.deliveredPerS ?? 1) / 2;
     log(`${kind}: P2 open loop at ${openRate.toFixed(1)}/s for ${OPEN_SECONDS} s, then ${SINGLE} sends alone`);
@@ -118,7 +121,7 @@ function verdicts(r: Result) {
 function table(r: Result) {
   const s = (x: Spread) => `${x.p50}/${x.p99}/${x.max} ms`;
   const rows: string[][] = [
-    ['', 'bare shape', 'Herald'],
+    ['', 'bare shape (before and after)', 'Herald'],
     [`P1 sends → DELIVERED per s (${SENDS} at ${CONCURRENCY})`, `${r.bare.load.deliveredPerS}`, `${r.herald.load.deliveredPerS}`],
     ['P2 answer p50/p99/max, closed loop', s(r.bare.load.answer), s(r.herald.load.answer)],
     [`P2 answer p50/p99/max, open loop ${r.herald.answers.openRatePerS}/s`, '', s(r.herald.answers.open)],
