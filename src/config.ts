@@ -25,7 +25,7 @@ const EnvSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_DEV_PORT: port.default(7233),
   /** Soft memory limit of the embedded dev server's Go runtime (GOMEMLIMIT); empty: none. */
-  TEMPORAL_DEV_MEMORY_LIMIT: z.string().regex(/^(\d+(B|KiB|MiB|GiB)?)?$/, 'a size such as 256MiB').default('256MiB'),
+  TEMPORAL_DEV_MEMORY_LIMIT: z.string().regex(/^(\d+(B|KiB|MiB|GiB)?)?$/, 'a size such as 256MiB').default('512MiB'),
   TEMPORAL_UI_PORT: port.default(8233),
   EDNA_BASE_URL: optionalUrl,
   EDNA_API_KEY: z.string().min(1).default('sandbox-api-key'),
