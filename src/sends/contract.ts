@@ -5,12 +5,13 @@ import type { DeliveryFailureCode, MessageStatus, SendState } from '../domain/en
 import type { UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
 
-// The outboundSend workflow's contract, in one place (like `shared.ts` in the Temporal samples):
+// The send workflow's contract (outboundSendV2; outboundSend before it), in one place (like `shared.ts` in the Temporal samples):
 // what starts it, what it answers, the messages it takes (updates, signals, queries), the search
 // attributes it keeps, and the names of the failures that cross the activity boundary. The
 // workflow, the API's client, the activities and the webhooks all read it from here.
 
-export const OUTBOUND_SEND_WORKFLOW = 'outboundSend';
+/** The workflow type a send starts as (sends started as the first, `outboundSend`, still finish and replay). */
+export const OUTBOUND_SEND_WORKFLOW = 'outboundSendV2';
 
 export interface SendTiming {
   /** How long to wait for a final delivery status before the message EXPIRES. */

@@ -172,7 +172,7 @@ describe('R24: a send\'s workflow history', () => {
     const res = await herald.gql('demo-supervisor', HISTORY, { id: completedId });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const events = res.data.send.history as Array<{ id: string; type: string; time: string; details: any }>;
-    expect(events[0]).toMatchObject({ id: '1', type: 'WORKFLOW_EXECUTION_STARTED', details: { workflowType: 'outboundSend' } });
+    expect(events[0]).toMatchObject({ id: '1', type: 'WORKFLOW_EXECUTION_STARTED', details: { workflowType: 'outboundSendV2' } });
     expect(events.at(-1)!.type).toBe('WORKFLOW_EXECUTION_COMPLETED');
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
     // Times are when each event happened: buffered signals may precede the task that recorded them.
