@@ -1,4 +1,4 @@
-import { errorText } from './http.js';
+import { errorText, postBody } from './http.js';
 
 // The callbacks a sandbox posts back after it accepted a send (status callbacks, later; retried
 // until answered 200, like the providers do). reset() and close() leave nothing behind: pending
@@ -65,9 +65,7 @@ export function createScheduler(retryDelaysMs: readonly number[]): CallbackSched
     const current = untilReset();
     let outcome: PostOutcome;
     try {
-      const res = await fetch(url, { method: 'POST', headers, body, signal: signal() });
-      await res.arrayBuffer().catch(() => undefined);
-      outcome = { responseStatus: res.status };
+      outcome = { responseStatus: await postBody(url, headers, body, signal()) };
     } catch (e) {
       outcome = { error: errorText(e) };
     }
