@@ -35,7 +35,7 @@ import { tracing } from './tracing.js';
 // (src/embedded.ts), which adds the dev server and the sandboxes around the same parts.
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
-  return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir });
+  return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir }, { namedStatements: config.databaseNamedStatements });
 }
 
 /** The stand always exists; the demo data only where asked for (embedded mode by default). */

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   PUBLIC_BASE_URL: optionalUrl,
   DATABASE_URL: optionalUrl,
+  /** false behind a pooler that cannot keep a prepared statement (PgBouncer in transaction mode before 1.21). */
+  DATABASE_NAMED_STATEMENTS: bool.optional(),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('herald'),
@@ -115,6 +117,8 @@ export interface Config {
   publicBaseUrl: string;
   /** Absent: PGlite under dataDir (embedded). */
   databaseUrl: string | undefined;
+  /** PostgreSQL: each statement text prepared once per connection (src/db/pgStatements.ts). */
+  databaseNamedStatements: boolean;
   temporal: {
     /** Absent: a dev server started from the CLI (embedded). */
     address: string | undefined;
@@ -266,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databaseNamedStatements: e.DATABASE_NAMED_STATEMENTS ?? true,
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

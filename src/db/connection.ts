@@ -12,6 +12,7 @@ import * as schema from './schema.js';
 import { logger } from '../log.js';
 import { announceAtTransactionEnd } from './events.js';
 import { preparedStatements } from './pgliteStatements.js';
+import { namedStatements } from './pgStatements.js';
 
 // One database API over two drivers: node-postgres in production, PGlite embedded. Everything
 // above this file sees `Db` and never knows which one it got.
@@ -53,13 +54,13 @@ async function migrateOnce(pool: pg.Pool): Promise<void> {
 
 const MIGRATION_LOCK = 'herald:migrations';
 
-export async function openDatabase(location: DatabaseLocation, options: { poolSize?: number; statementTimeoutMs?: number } = {}): Promise<Database> {
+export async function openDatabase(location: DatabaseLocation, options: { poolSize?: number; statementTimeoutMs?: number; namedStatements?: boolean } = {}): Promise<Database> {
   if ('url' in location) {
     // No statement runs longer than STATEMENT_TIMEOUT_MS: a request that is given up on stops its work too.
     const pool = new pg.Pool({ connectionString: location.url, max: options.poolSize ?? 20, statement_timeout: options.statementTimeoutMs ?? 30_000 });
     // An idle client that loses its server emits 'error'; without a handler that kills the process.
     pool.on('error', (err) => logger.warn({ err }, 'an idle PostgreSQL connection failed'));
-    const db = announceAtTransactionEnd(drizzlePg({ client: pool, schema }) as unknown as Db);
+    const db = announceAtTransactionEnd(drizzlePg({ client: options.namedStatements === false ? pool : namedStatements(pool), schema }) as unknown as Db);
     await migrateOnce(pool);
     return { db, driver: 'pg', raw: { kind: 'pg', pool, url: location.url }, close: () => pool.end() };
   }

@@ -1,0 +1,43 @@
+import pg from 'pg';
+
+// How drizzle's statements reach PostgreSQL. Each statement text is given a name, so node-postgres
+// prepares it once per connection (Parse) and from then on only binds and executes it: the server
+// parses and plans it once per connection instead of at every run. Herald runs a fixed set of
+// texts; a text is named only while fewer than MAX_NAMED have been (a list whose length varies
+// makes a text per length), so what each connection keeps stays bounded.
+
+const MAX_NAMED = 1000;
+
+type QueryConfig = { text: string; name?: string };
+
+export function namedStatements(pool: pg.Pool): pg.Pool {
+  const names = new Map<string, string>();
+  const nameFor = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_NAMED) {
+      name = `herald_${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  /** The query with a name, when it is drizzle's kind (a config object with a text and no name). */
+  const named = (query: unknown): unknown => {
+    if (!query || typeof query !== 'object' || typeof (query as QueryConfig).text !== 'string' || (query as QueryConfig).name) return query;
+    const name = nameFor((query as QueryConfig).text);
+    return name ? { ...query, name } : query;
+  };
+  const withNames = <T extends object>(target: T): T => new Proxy(target, {
+    get(on, key) {
+      if (key === 'query') return (query: unknown, ...rest: unknown[]) => (on as unknown as pg.ClientBase).query(named(query) as string, ...(rest as [unknown[]]));
+      if (key === 'connect') {
+        return async (...args: unknown[]) => {
+          if (args.length > 0) return (on as unknown as { connect(...a: unknown[]): unknown }).connect(...args);
+          return withNames(await (on as unknown as pg.Pool).connect());
+        };
+      }
+      const value = Reflect.get(on, key, on) as unknown;
+      return typeof value === 'function' ? value.bind(on) : value;
+    },
+  });
+  return withNames(pool);
+}
