@@ -3,10 +3,11 @@ import pg from 'pg';
 // How drizzle's statements reach PostgreSQL. Each statement text is given a name, so node-postgres
 // prepares it once per connection (Parse) and from then on only binds and executes it: the server
 // parses and plans it once per connection instead of at every run. Herald runs a fixed set of
-// texts; a text is named only while fewer than MAX_NAMED have been (a list whose length varies
-// makes a text per length), so what each connection keeps stays bounded.
+// texts; a text is named only while fewer than MAX_NAMED have been (a list whose length
+// varies makes a text per length), so what each connection keeps, and each server process with
+// it, stays bounded.
 
-const MAX_NAMED = 1000;
+const MAX_NAMED = 500;
 
 type QueryConfig = { text: string; name?: string };
 

@@ -19,7 +19,7 @@ describe('prepared statements', () => {
   it('more distinct texts than are kept each answer their own, and the first ones again after the last', async () => {
     const { db } = database;
     const ask = async (k: number) => rowsOf(await db.execute(sql`select ${k}::int + ${sql.raw(String(k))} as n`))[0]!.n;
-    // 1,100 texts: past the 500 PGlite keeps prepared and the 1,000 PostgreSQL connections name.
+    // 1,100 texts: past the 500 PGlite keeps prepared and the 500 texts PostgreSQL connections name.
     for (let k = 0; k < 1100; k++) expect(await ask(k)).toBe(2 * k);
     for (let k = 0; k < 10; k++) expect(await ask(k)).toBe(2 * k);
   });
