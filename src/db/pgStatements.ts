@@ -21,15 +21,21 @@ export function namedStatements(pool: pg.Pool): pg.Pool {
     }
     return name;
   };
-  /** The query with a name, when it is drizzle's kind (a config object with a text and no name). */
-  const named = (query: unknown): unknown => {
+  /**
+   * The query with a name, when it is drizzle's kind (a config object with a text and no name) and
+   * its values are ones node-postgres cannot fail to convert: when a conversion throws, it closes
+   * the named statement yet still counts it as prepared on that connection, and every later run of
+   * the text there would fail.
+   */
+  const named = (query: unknown, values: unknown): unknown => {
     if (!query || typeof query !== 'object' || typeof (query as QueryConfig).text !== 'string' || (query as QueryConfig).name) return query;
+    if (Array.isArray(values) && !values.every(plainValue)) return query;
     const name = nameFor((query as QueryConfig).text);
     return name ? { ...query, name } : query;
   };
   const withNames = <T extends object>(target: T): T => new Proxy(target, {
     get(on, key) {
-      if (key === 'query') return (query: unknown, ...rest: unknown[]) => (on as unknown as pg.ClientBase).query(named(query) as string, ...(rest as [unknown[]]));
+      if (key === 'query') return (query: unknown, ...rest: unknown[]) => (on as unknown as pg.ClientBase).query(named(query, rest[0]) as string, ...(rest as [unknown[]]));
       if (key === 'connect') {
         return async (...args: unknown[]) => {
           if (args.length > 0) return (on as unknown as { connect(...a: unknown[]): unknown }).connect(...args);
@@ -41,4 +47,12 @@ export function namedStatements(pool: pg.Pool): pg.Pool {
     },
   });
   return withNames(pool);
+}
+
+/** A value node-postgres converts without calling anything of the caller's: a primitive, a Date, bytes, or an array of these. */
+function plainValue(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.every(plainValue);
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || value instanceof Date || Buffer.isBuffer(value);
 }

@@ -1,4 +1,4 @@
-import { PGlite, parse, protocol, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import { PGlite, messages, parse, protocol, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
 
 // How drizzle's statements reach PGlite. PGlite's own query() makes six calls into its WASM
 // Postgres for every statement (parse, describe, bind, describe, execute, sync), and Postgres
@@ -85,8 +85,8 @@ export function preparedStatements(client: PGlite, parsers: NonNullable<QueryOpt
         // and the client's parsers only: drizzle's own per-statement ones are set on the client already.
         return parse.parseResults(columns ? [columns, ...messages] : messages, client.parsers, options?.rowMode ? { rowMode: options.rowMode } : undefined)[0] as Results<T>;
       } catch (err) {
-        // As PGlite's query() reports it: the statement and its values beside the database's error.
-        if (err && typeof err === 'object') Object.assign(err, { query: text, params });
+        // As PGlite's query() reports it: the statement, its values and options beside the database's error.
+        if (err instanceof messages.DatabaseError) Object.assign(err, { query: text, params, queryOptions: options });
         throw err;
       }
     });
@@ -113,9 +113,11 @@ export function preparedStatements(client: PGlite, parsers: NonNullable<QueryOpt
           if (options?.blob) return on.query<T>(text, params, options);
           // As query() does: wait for the client to be ready and for any transaction to end.
           await locks._checkReady();
-          const result = await locks._runExclusiveTransaction(() => run<T>(text, params, options));
-          await on.syncToFs();
-          return result;
+          return locks._runExclusiveTransaction(async () => {
+            const result = await run<T>(text, params, options);
+            await on.syncToFs();
+            return result;
+          });
         };
       }
       if (key === 'transaction') {

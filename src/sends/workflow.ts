@@ -511,8 +511,10 @@ async function runSend({ request, timing }: OutboundSendInput, behaviour: Behavi
   async function awaitFinalStatus(): Promise<void> {
     const deadline = Date.now() + timing.statusTimeoutMs;
     let expired = false;
-    // Left running when a status ends the wait: a send that has ended takes no timer with it.
-    if (behaviour.oneStatusTimer) void sleep(timing.statusTimeoutMs).then(() => { expired = true; });
+    // Left running when a status ends the wait: a send that has ended takes no timer with it. A
+    // cancel request cancels it too; the wait below is then cancelled itself, so that rejection
+    // is dropped here (unhandled, it would fail every workflow task of the send from then on).
+    if (behaviour.oneStatusTimer) void sleep(timing.statusTimeoutMs).then(() => { expired = true; }, () => undefined);
     const nextStatus = async () => {
       if (!behaviour.oneStatusTimer) return condition(() => statusEvents.length > 0, Math.max(0, deadline - Date.now()));
       await condition(() => statusEvents.length > 0 || expired);

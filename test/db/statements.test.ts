@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { isUniqueViolation } from '../../src/db/connection.js';
+import { isUniqueViolation, openDatabase } from '../../src/db/connection.js';
 import { agents, stands } from '../../src/db/schema.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -29,6 +29,23 @@ describe('prepared statements', () => {
     const byId = (id: string) => db.execute(sql`select count(*)::int as n from agents where id = ${id}::uuid`);
     await expect(byId('not-a-uuid')).rejects.toThrow();
     expect(rowsOf(await byId('00000000-0000-0000-0000-000000000000'))[0]!.n).toBe(0);
+  });
+
+  it('a value the driver cannot convert fails that run only; the same text then runs with a good one', async () => {
+    // On PostgreSQL through a pool of one connection, so the next run gets the connection the failed one had.
+    const own = database.url ? await openDatabase({ url: database.url }, { poolSize: 1 }) : null;
+    const { db } = own ?? database;
+    const unconvertible = { toPostgres() { throw new Error('no conversion'); }, toString() { throw new Error('no conversion'); } };
+    const ask = (value: unknown) => db.execute(sql`select ${value}::text as v`);
+    try {
+      // In a transaction: its connection goes back to the pool after the rollback, not closed.
+      await expect(db.transaction((tx) => tx.execute(sql`select ${unconvertible}::text as v`))).rejects.toThrow();
+      expect(rowsOf(await ask('fine'))[0]!.v).toBe('fine');
+      await expect(ask(unconvertible)).rejects.toThrow();
+      expect(rowsOf(await ask('fine'))[0]!.v).toBe('fine');
+    } finally {
+      await own?.close();
+    }
   });
 
   it('a unique violation inside a transaction is reported as one and rolls the whole transaction back', async () => {
