@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withMethods } from './withMethods.js';
 
 // How drizzle's statements reach PostgreSQL. Each statement text is given a name, so node-postgres
 // prepares it once per connection (Parse) and from then on only binds and executes it: the server
@@ -33,20 +34,16 @@ export function namedStatements(pool: pg.Pool): pg.Pool {
     const name = nameFor((query as QueryConfig).text);
     return name ? { ...query, name } : query;
   };
-  const withNames = <T extends object>(target: T): T => new Proxy(target, {
-    get(on, key) {
-      if (key === 'query') return (query: unknown, ...rest: unknown[]) => (on as unknown as pg.ClientBase).query(named(query, rest[0]) as string, ...(rest as [unknown[]]));
-      if (key === 'connect') {
-        return async (...args: unknown[]) => {
-          if (args.length > 0) return (on as unknown as { connect(...a: unknown[]): unknown }).connect(...args);
-          return withNames(await (on as unknown as pg.Pool).connect());
-        };
-      }
-      const value = Reflect.get(on, key, on) as unknown;
-      return typeof value === 'function' ? value.bind(on) : value;
-    },
+  /** A connection whose statements get names. */
+  const withNames = (client: pg.PoolClient): pg.PoolClient => withMethods(client, {
+    query: (query: unknown, ...rest: unknown[]) => client.query(named(query, rest[0]) as string, ...(rest as [unknown[]])),
   });
-  return withNames(pool);
+  // The pool's own statements, and the connections it hands out (drizzle's transactions).
+  return withMethods(pool, {
+    query: (query: unknown, ...rest: unknown[]) => pool.query(named(query, rest[0]) as string, ...(rest as [unknown[]])),
+    // With a callback (node-postgres's other form) the connection is handed over as it is.
+    connect: (...args: unknown[]) => (args.length > 0 ? (pool.connect as (...a: unknown[]) => unknown)(...args) : pool.connect().then(withNames)),
+  });
 }
 
 /** A value node-postgres converts without calling anything of the caller's: a primitive, a Date, bytes, or an array of these. */

@@ -1,4 +1,5 @@
 import { PGlite, messages, parse, protocol, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import { withMethods } from './withMethods.js';
 
 // How drizzle's statements reach PGlite. PGlite's own query() makes six calls into its WASM
 // Postgres for every statement (parse, describe, bind, describe, execute, sync), and Postgres
@@ -53,7 +54,7 @@ export function preparedStatements(client: PGlite, parsers: NonNullable<QueryOpt
     }
     const name = `herald_${++named}`;
     const described = await client.execProtocolStream(
-      concat(serialize.parse({ name, text, types: options?.paramTypes }), serialize.describe({ type: 'S', name }), serialize.sync()),
+      Buffer.concat([serialize.parse({ name, text, types: options?.paramTypes }), serialize.describe({ type: 'S', name }), serialize.sync()]),
       { syncToFs: false },
     );
     const prepared = { name, paramTypes: parse.parseDescribeStatementResults(described), columns: described.find((m) => m.name === 'rowDescription') ?? null };
@@ -61,7 +62,7 @@ export function preparedStatements(client: PGlite, parsers: NonNullable<QueryOpt
     if (statements.size > MAX_STATEMENTS) {
       const [oldestText, oldest] = statements.entries().next().value as [string, Prepared];
       statements.delete(oldestText);
-      await client.execProtocolStream(concat(serialize.close({ type: 'S', name: oldest.name }), serialize.sync()), { syncToFs: false });
+      await client.execProtocolStream(Buffer.concat([serialize.close({ type: 'S', name: oldest.name }), serialize.sync()]), { syncToFs: false });
     }
     return prepared;
   }
@@ -77,7 +78,7 @@ export function preparedStatements(client: PGlite, parsers: NonNullable<QueryOpt
           return serializer ? serializer(param) : String(param);
         });
         const messages = await client.execProtocolStream(
-          concat(serialize.bind({ statement: name, values: values as string[] }), serialize.execute({}), serialize.sync()),
+          Buffer.concat([serialize.bind({ statement: name, values: values as string[] }), serialize.execute({}), serialize.sync()]),
           { syncToFs: false },
         );
         // The columns as described when it was prepared (a prepared statement's never change: a
@@ -93,48 +94,25 @@ export function preparedStatements(client: PGlite, parsers: NonNullable<QueryOpt
   }
 
   /** A transaction as drizzle sees it: its statements prepared, under the transaction's lock. */
-  const inTransaction = (tx: Transaction): Transaction => new Proxy(tx, {
-    get(on, key) {
-      if (key === 'query') {
-        return <T>(text: string, params?: unknown[], options?: QueryOptions) => {
-          if (on.closed) throw new Error('Transaction is closed');
-          return run<T>(text, params, options);
-        };
-      }
-      return Reflect.get(on, key, on) as unknown;
+  const inTransaction = (tx: Transaction): Transaction => withMethods(tx, {
+    query: <T>(text: string, params?: unknown[], options?: QueryOptions) => {
+      if (tx.closed) throw new Error('Transaction is closed');
+      return run<T>(text, params, options);
     },
   });
 
-  return new Proxy(client, {
-    get(on, key) {
-      if (key === 'query') {
-        return async <T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> => {
-          // A file attached to a statement (COPY) goes PGlite's own way.
-          if (options?.blob) return on.query<T>(text, params, options);
-          // As query() does: wait for the client to be ready and for any transaction to end.
-          await locks._checkReady();
-          return locks._runExclusiveTransaction(async () => {
-            const result = await run<T>(text, params, options);
-            await on.syncToFs();
-            return result;
-          });
-        };
-      }
-      if (key === 'transaction') {
-        return <T>(body: (tx: Transaction) => Promise<T>) => on.transaction((tx) => body(inTransaction(tx)));
-      }
-      const value = Reflect.get(on, key, on) as unknown;
-      return typeof value === 'function' ? value.bind(on) : value;
+  return withMethods(client, {
+    query: async <T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> => {
+      // A file attached to a statement (COPY) goes PGlite's own way.
+      if (options?.blob) return client.query<T>(text, params, options);
+      // As query() does: wait for the client to be ready and for any transaction to end.
+      await locks._checkReady();
+      return locks._runExclusiveTransaction(async () => {
+        const result = await run<T>(text, params, options);
+        await client.syncToFs();
+        return result;
+      });
     },
+    transaction: <T>(body: (tx: Transaction) => Promise<T>) => client.transaction((tx) => body(inTransaction(tx))),
   });
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
