@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -7,6 +6,7 @@ import { inArray, sql } from 'drizzle-orm';
 import type { SendState } from '../src/domain/enums.js';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
+import { postBody } from '../sandbox/shared/http.js';
 import { clientChannels, clients, sends } from '../src/db/schema.js';
 import { startEmbedded, type Embedded } from '../src/embedded.js';
 import { sleep } from './measure.js';
@@ -62,26 +62,11 @@ export async function startBenchStack(kind: DatabaseKind, log: (...a: unknown[])
   };
 }
 
-// The load driver's connections, kept alive. node:http rather than fetch: the driver runs in the
-// process it measures, and a post cost 410–600 µs of CPU through fetch against 120–250 µs.
-const agent = new http.Agent({ keepAlive: true });
-
+// node:http with kept-alive connections (the sandboxes' postBody) rather than fetch: the driver
+// runs in the process it measures, and a post cost 410–600 µs of CPU through fetch against 120–250 µs.
 export async function gql(stack: BenchStack, token: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const payload = JSON.stringify({ query, variables });
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = http.request(`${stack.baseUrl}/graphql`, {
-      method: 'POST', agent,
-      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), authorization: `Bearer ${token}` },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-  const body = JSON.parse(text) as { data?: any; errors?: unknown[] };
+  const answer = await postBody(`${stack.baseUrl}/graphql`, { 'content-type': 'application/json', authorization: `Bearer ${token}` }, JSON.stringify({ query, variables }));
+  const body = JSON.parse(answer.body.toString('utf8')) as { data?: any; errors?: unknown[] };
   if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   return body.data;
 }

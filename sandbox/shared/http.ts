@@ -117,16 +117,17 @@ export async function listen(handle: (req: http.IncomingMessage, res: http.Serve
 // fetch against 120–250 µs through node:http (both ends of the loopback counted).
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
-/** POSTs `body` to `url` and reads the whole answer; the status it was answered with. */
-export function postBody(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<number> {
+/** POSTs `body` to `url` and reads the whole answer: its status and body. */
+export function postBody(url: string, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<{ status: number; body: Buffer }> {
   const target = new URL(url);
   const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
   const transport = protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = transport.request(target, { method: 'POST', agent: agents[protocol], signal, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+    const req = transport.request(target, { method: 'POST', agent: agents[protocol], ...(signal ? { signal } : {}), headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
     });
     req.on('error', reject);
     req.end(body);

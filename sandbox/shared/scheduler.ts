@@ -65,7 +65,7 @@ export function createScheduler(retryDelaysMs: readonly number[]): CallbackSched
     const current = untilReset();
     let outcome: PostOutcome;
     try {
-      outcome = { responseStatus: await postBody(url, headers, body, signal()) };
+      outcome = { responseStatus: (await postBody(url, headers, body, signal())).status };
     } catch (e) {
       outcome = { error: errorText(e) };
     }
