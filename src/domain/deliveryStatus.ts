@@ -19,10 +19,14 @@ export interface DeliveryStatusEvent {
 
 /**
  * Whether a reported status can change anything for a message now at `current` (R19): a status
- * that does not move it forward (SENT after the channel took it, a duplicate, a late one) and is
- * not a fault that may pass changes nothing, so the webhook answers without waking the send.
+ * that does not move it forward (a duplicate, a late one) and is not a fault that may pass changes
+ * nothing, so the webhook answers without waking the send. Nor does SENT: the send's own delivery
+ * writes SENT when the channel takes the message, and its workflow reads statuses only after that,
+ * so a SENT report that outruns the delivery's write (the channel calls back before it answers)
+ * would cost a signal, a workflow task and a settle that all end in "no change".
  */
 export function changesMessage(event: Pick<DeliveryStatusEvent, 'status' | 'transient'>, current: MessageStatus): boolean {
   if (isFinal(current)) return false;
-  return event.transient || canMoveTo(current, event.status);
+  if (event.transient) return true;
+  return event.status !== 'SENT' && canMoveTo(current, event.status);
 }
