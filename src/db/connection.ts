@@ -73,7 +73,7 @@ export async function openDatabase(location: DatabaseLocation, options: { poolSi
     client = await PGlite.create(location.from ? { loadDataDir: location.from } : {});
   }
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS });
-  const db = announceAtTransactionEnd(drizzlePglite({ client: preparedStatements(client, DRIZZLE_PARSERS), schema }) as unknown as Db);
+  const db = announceAtTransactionEnd(drizzlePglite({ client: preparedStatements(client, DRIZZLE_PARSERS), schema }) as unknown as Db, { instance: client });
   return { db, driver: 'pglite', raw: { kind: 'pglite', client }, close: () => client.close() };
 }
 

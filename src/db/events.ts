@@ -3,9 +3,10 @@ import type pg from 'pg';
 import type { Database, Db, DbOrTx } from './connection.js';
 import { logger } from '../log.js';
 
-// Changes travel as ids through PostgreSQL NOTIFY (PGlite's own in embedded mode), so a
-// subscriber on any server instance hears a change made by any worker; the subscriber reads the
-// rows, so no event is the only copy of a fact. Inside a transaction NOTIFY is sent at commit.
+// Changes travel as ids through PostgreSQL NOTIFY, so a subscriber on any server instance hears a
+// change made by any worker; the subscriber reads the rows, so no event is the only copy of a
+// fact. Inside a transaction NOTIFY is sent at commit. PGlite (embedded mode) lives in this
+// process, so its changes are handed to this process's listeners at commit, without a NOTIFY.
 
 export const EVENTS_CHANNEL = 'herald_events';
 
@@ -36,13 +37,46 @@ export function tapPublish(next: PublishTap | null): void {
 export async function publish(db: DbOrTx, event: PublishedEvent): Promise<void> {
   const payload = JSON.stringify({ ...event, at: new Date().toISOString() });
   const announcedAtEnd = pending.get(db);
+  const inProcess = heardIn.get(db);
   if (announcedAtEnd) announcedAtEnd.push(payload);
+  else if (inProcess) announce(inProcess, [payload]);
   else await notify(db, [payload]);
   if (tap) await tap(db, event);
 }
 
 /** What each open transaction has published and not yet announced. */
 const pending = new WeakMap<DbOrTx, string[]>();
+
+type Hearing = Set<(payload: string) => void>;
+
+/**
+ * PGlite runs inside this process, so its NOTIFY reaches this process's listeners and nobody
+ * else: they are handed what a transaction published once it has committed (what NOTIFY does),
+ * without the statement (four per send). Keyed by the PGlite instance; a second API instance on
+ * the same PGlite (tests, the bench) hears it too.
+ */
+const hearers = new WeakMap<object, Hearing>();
+/** The databases whose announcements stay in this process, and who hears them. */
+const heardIn = new WeakMap<DbOrTx, Hearing>();
+
+function hearersOf(instance: object): Hearing {
+  let set = hearers.get(instance);
+  if (!set) hearers.set(instance, (set = new Set()));
+  return set;
+}
+
+function announce(hearing: Hearing, payloads: readonly string[]): void {
+  for (const payload of payloads) {
+    for (const hear of hearing) {
+      // A listener's fault is its own: the change it hears about has committed.
+      try {
+        hear(payload);
+      } catch (err) {
+        logger.warn({ err }, 'an event listener failed');
+      }
+    }
+  }
+}
 
 async function notify(db: DbOrTx, payloads: readonly string[]): Promise<void> {
   if (payloads.length === 0) return;
@@ -55,8 +89,22 @@ async function notify(db: DbOrTx, payloads: readonly string[]): Promise<void> {
  * own parse and plan. Nothing is heard earlier than before (NOTIFY is delivered at commit), and a
  * transaction that rolls back announces nothing, as before.
  */
-export function announceAtTransactionEnd(db: Db): Db {
+export function announceAtTransactionEnd(db: Db, inProcess?: { instance: object }): Db {
   const transaction = db.transaction.bind(db);
+  if (inProcess) {
+    const hearing = hearersOf(inProcess.instance);
+    heardIn.set(db, hearing);
+    db.transaction = (async (run, config) => {
+      const payloads: string[] = [];
+      const result = await transaction(async (tx) => {
+        pending.set(tx, payloads);
+        return run(tx);
+      }, config);
+      announce(hearing, payloads);
+      return result;
+    }) as Db['transaction'];
+    return db;
+  }
   db.transaction = ((run, config) => transaction(async (tx) => {
     const payloads: string[] = [];
     pending.set(tx, payloads);
@@ -94,8 +142,15 @@ export async function listenForEvents(database: Database): Promise<EventBus> {
 
   let stop: () => Promise<void>;
   if (database.raw.kind === 'pglite') {
+    // Most announcements come in-process (announceAtTransactionEnd); a NOTIFY still arrives from
+    // a publish inside a savepoint's transaction, which commits with the one around it.
+    const hearing = hearersOf(database.raw.client);
+    hearing.add(dispatch);
     const unlisten = await database.raw.client.listen(EVENTS_CHANNEL, dispatch);
-    stop = unlisten;
+    stop = async () => {
+      hearing.delete(dispatch);
+      await unlisten();
+    };
   } else {
     // LISTEN needs a connection of its own that stays open; a pooled one would be handed back.
     // When PostgreSQL restarts the connection is lost: it is opened again with a growing pause,

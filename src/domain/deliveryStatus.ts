@@ -28,5 +28,10 @@ export interface DeliveryStatusEvent {
 export function changesMessage(event: Pick<DeliveryStatusEvent, 'status' | 'transient'>, current: MessageStatus): boolean {
   if (isFinal(current)) return false;
   if (event.transient) return true;
-  return event.status !== 'SENT' && canMoveTo(current, event.status);
+  return mayChangeAMessage(event) && canMoveTo(current, event.status);
+}
+
+/** False for a report that changes no message whatever its status (SENT), so it needs no lookup. */
+export function mayChangeAMessage(event: Pick<DeliveryStatusEvent, 'status' | 'transient'>): boolean {
+  return event.transient || event.status !== 'SENT';
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RateLimitOptions } from '@fastify/rate-limit';
-import { changesMessage } from '../domain/deliveryStatus.js';
+import { changesMessage, mayChangeAMessage } from '../domain/deliveryStatus.js';
 import { WebhookRefusal, type InboundWebhook, type StatusWebhook, type WebhookRequest } from '../channels/webhook.js';
 import type { Db } from '../db/connection.js';
 import { recordInbound } from '../db/inbound.js';
@@ -33,6 +33,8 @@ export type WebhookObserver = (path: string, outcome: string) => void;
 export async function applyStatus(deps: WebhookDeps, webhook: StatusWebhook, request: WebhookRequest): Promise<Record<string, string>> {
   const reading = webhook.read(request);
   if (reading.kind === 'ignored') return { status: 'ignored', reason: reading.reason };
+  // SENT, for every part of every message: the delivery wrote it already, or is about to.
+  if (!mayChangeAMessage(reading.event)) return { status: 'nothing changed: SENT is written when the channel takes the message' };
   const owner = await findPartOwner(deps.db, reading.providerRequestId);
   if (!owner?.sendId || (reading.channel && owner.channel !== reading.channel)) {
     logger.warn({ providerRequestId: reading.providerRequestId, status: reading.event.status }, 'status callback for an unknown id');

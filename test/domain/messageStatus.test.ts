@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canMoveTo, FINAL_STATUSES, isFinal, statusesMovableTo } from '../../src/domain/messageStatus.js';
 import { MESSAGE_STATUSES, type MessageStatus } from '../../src/domain/enums.js';
-import { changesMessage } from '../../src/domain/deliveryStatus.js';
+import { changesMessage, mayChangeAMessage } from '../../src/domain/deliveryStatus.js';
 
 const PROGRESS: MessageStatus[] = ['PENDING', 'SENT', 'DELIVERED', 'READ'];
 const FAILURES: MessageStatus[] = ['UNDELIVERED', 'FAILED', 'EXPIRED', 'CANCELLED'];
@@ -118,6 +118,10 @@ describe('changesMessage: which reported statuses wake the send (R19)', () => {
     // The channel's SENT can arrive before the delivery's own write of SENT: still nothing to tell the send.
     expect(changesMessage({ status: 'SENT', transient: false }, 'PENDING')).toBe(false);
     expect(changesMessage({ status: 'DELIVERED', transient: false }, 'PENDING')).toBe(true);
+    // So the webhook answers a SENT without looking for its message; a fault that may pass is looked up.
+    expect(mayChangeAMessage({ status: 'SENT', transient: false })).toBe(false);
+    expect(mayChangeAMessage({ status: 'SENT', transient: true })).toBe(true);
+    for (const reported of MESSAGE_STATUSES.filter((s) => s !== 'SENT')) expect(mayChangeAMessage({ status: reported, transient: false }), reported).toBe(true);
     expect(changesMessage({ status: 'UNDELIVERED', transient: false }, 'DELIVERED')).toBe(true);
   });
 });

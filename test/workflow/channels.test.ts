@@ -210,6 +210,9 @@ describe('the gateway status webhook', () => {
     expect(unchanged).toMatchObject({ state: 'AWAITING_STATUS', message: { status: 'SENT' } });
     expect(unchanged.message.statusHistory.map((s: any) => s.status)).toEqual(['PENDING', 'SENT']);
 
+    // SENT is the delivery's own write: the webhook answers it without waking the send.
+    const sent = JSON.stringify({ messageId: waiting.message.id, status: 'SENT' });
+    expect(await (await post(sent, signed('WEB_CHAT', sent))).json()).toEqual({ status: 'nothing changed: SENT is written when the channel takes the message' });
     const ok = await post(raw, signed('WEB_CHAT', raw));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ status: 'accepted' });
