@@ -1,3 +1,3 @@
-export { outboundSend, outboundSendV2 } from './sends/workflow.js';
+export { outboundSend, outboundSendV2, outboundSendV3 } from './sends/workflow.js';
 export { syncTemplatesWorkflow } from './templates/workflow.js';
 export { campaign } from './campaigns/workflow.js';

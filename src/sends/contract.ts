@@ -5,13 +5,13 @@ import type { DeliveryFailureCode, MessageStatus, SendState } from '../domain/en
 import type { UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
 
-// The send workflow's contract (outboundSendV2; outboundSend before it), in one place (like `shared.ts` in the Temporal samples):
+// The send workflow's contract (outboundSendV3; outboundSend and outboundSendV2 before it), in one place (like `shared.ts` in the Temporal samples):
 // what starts it, what it answers, the messages it takes (updates, signals, queries), the search
 // attributes it keeps, and the names of the failures that cross the activity boundary. The
 // workflow, the API's client, the activities and the webhooks all read it from here.
 
-/** The workflow type a send starts as (sends started as the first, `outboundSend`, still finish and replay). */
-export const OUTBOUND_SEND_WORKFLOW = 'outboundSendV2';
+/** The workflow type a send starts as (sends started as `outboundSend` or `outboundSendV2` still finish and replay). */
+export const OUTBOUND_SEND_WORKFLOW = 'outboundSendV3';
 
 export interface SendTiming {
   /** How long to wait for a final delivery status before the message EXPIRES. */

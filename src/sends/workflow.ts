@@ -62,6 +62,13 @@ interface Behaviour {
    * in the server per status.
    */
   oneStatusTimer: boolean;
+  /**
+   * A delivery status is settled by a local activity, in the workflow task its signal wakes: no
+   * activity task travels through the Temporal server and back, and no second workflow task
+   * follows. The bare shape of npm run bench with its two status writes as local activities: the
+   * dev server's CPU per send 30–34 → 24–27 ms, the rate 32–36 → 37–42 per second.
+   */
+  localStatusSettles: boolean;
 }
 
 /**
@@ -77,6 +84,7 @@ export async function outboundSend(input: OutboundSendInput): Promise<SendSnapsh
     dueWaitsForChannel: () => patched(PATCH.dueWaitsForChannel),
     finalStatusEndsSend: () => patched(PATCH.finalStatusEndsSend),
     oneStatusTimer: false,
+    localStatusSettles: false,
   });
 }
 
@@ -88,8 +96,18 @@ export async function outboundSend(input: OutboundSendInput): Promise<SendSnapsh
  * changes to this type go behind patched() again, until the next type.
  */
 export async function outboundSendV2(input: OutboundSendInput): Promise<SendSnapshot> {
-  return runSend(input, { short: true, stateWhenEnded: true, dueWaitsForChannel: () => true, finalStatusEndsSend: () => true, oneStatusTimer: true });
+  return runSend(input, { ...LATEST, localStatusSettles: false });
 }
+
+/** Every send since: as outboundSendV2, with each delivery status settled by a local activity. */
+export async function outboundSendV3(input: OutboundSendInput): Promise<SendSnapshot> {
+  return runSend(input, LATEST);
+}
+
+/** What the latest type does: every change, none behind patched(). */
+const LATEST: Behaviour = {
+  short: true, stateWhenEnded: true, dueWaitsForChannel: () => true, finalStatusEndsSend: () => true, oneStatusTimer: true, localStatusSettles: true,
+};
 
 /** The states a send ends in. */
 const ENDED: ReadonlySet<SendState> = new Set(['COMPLETED', 'FAILED', 'REJECTED', 'CONFLICT', 'CANCELLED']);
@@ -200,10 +218,13 @@ async function runSend({ request, timing }: OutboundSendInput, behaviour: Behavi
   // The thread a failure releases: the one this send opened. A thread it took over (R28) was the
   // client's before the send and stays with the agent who took it.
   const releasable = () => (request.takeOverThreadId ? null : threadId);
-  const settle = async (move: MessageOutcome['move'], sendState: SendState | undefined, step: MessageOutcome['step']) => {
-    const result = await records.settleMessage({
+  const settle = async (move: MessageOutcome['move'], sendState: SendState | undefined, step: MessageOutcome['step'], how: 'activity' | 'local' = 'activity') => {
+    const outcome: MessageOutcome = {
       sendId: request.sendId, messageId: messageId!, threadId: releasable(), move, step, ...(sendState ? { sendState } : {}), ...(short ? { endsSendWhenFinal: true } : {}),
-    });
+    };
+    const result = how === 'local'
+      ? await local.settleMessage(outcome).catch((err: unknown) => { throw asStepFailure(err, 'settleMessage'); })
+      : await records.settleMessage(outcome);
     messageStatus = result.status;
     const ended = sendState ?? result.sendState;
     if (ended) enter(ended);
@@ -543,7 +564,7 @@ async function runSend({ request, timing }: OutboundSendInput, behaviour: Behavi
         continue;
       }
       const { move, step } = statusOutcome(event);
-      const result = await settle(move, undefined, step);
+      const result = await settle(move, undefined, step, behaviour.localStatusSettles ? 'local' : 'activity');
       if (short) {
         if (result.sendState) return; // the settle ended the send, in its own transaction
         continue;
