@@ -2,9 +2,10 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-o
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { DbOrTx } from './connection.js';
 import { statusesMovableTo } from '../domain/messageStatus.js';
-import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
+import type { DeliveryFailureCode, MessageStatus, SendState } from '../domain/enums.js';
 import { publish } from './events.js';
-import { clients, messageParts, messageStatusChanges, messages } from './schema.js';
+import { clients, messageParts, messageStatusChanges, messages, sends, type SendStepRecord } from './schema.js';
+import type { SendProgressed } from './sends.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type StatusChangeRow = typeof messageStatusChanges.$inferSelect;
@@ -91,11 +92,22 @@ export interface StatusMove {
   note?: string | null;
 }
 
+/** The send's progress a move writes with it, in its own statement (only when the message moves). */
+export interface ProgressWithMove {
+  sendId: string;
+  state?: SendState;
+  steps: Array<Omit<SendStepRecord, 'at'>>;
+}
+
 /**
  * R19: the one place a message's status changes. It only moves forward; a duplicate or late
- * status changes nothing and says so. Every change is kept in the status history.
+ * status changes nothing and says so. Every change is kept in the status history. With
+ * `progress`, the send's record moves on in the same statement when the message moves (and not
+ * at all when it does not): one statement where a transaction would take four.
  */
-export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove): Promise<{ changed: boolean; status: MessageStatus }> {
+export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove): Promise<{ changed: boolean; status: MessageStatus }>;
+export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove, progress: ProgressWithMove): Promise<{ changed: boolean; status: MessageStatus; send?: SendProgressed }>;
+export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: StatusMove, progress?: ProgressWithMove): Promise<{ changed: boolean; status: MessageStatus; send?: SendProgressed }> {
   const from = statusesMovableTo(move.status).filter((s) => !move.onlyFrom || move.onlyFrom.includes(s));
   const at = move.at ?? new Date();
   const failure = move.failure ?? null;
@@ -110,7 +122,8 @@ export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: Sta
       returning id, client_id, thread_id),
     logged as (insert into ${messageStatusChanges} (message_id, status, failure_code, failure_provider_code, failure_message, note, at)
       select id, ${move.status}, ${failure?.code ?? null}::text, ${failure?.providerCode ?? null}::text, ${failure?.message ?? null}::text, ${move.note ?? null}::text, ${at.toISOString()}::timestamptz from moved)
-    select client_id, thread_id from moved`)) as unknown as { rows: Array<{ client_id: string; thread_id: string | null }> }).rows;
+    ${progress ? sql`, progressed as (${progressOf(progress)} and exists (select 1 from moved) returning channel, created_at)
+    select client_id, thread_id, (select channel from progressed) as send_channel, (select created_at from progressed) as send_created_at from moved` : sql`select client_id, thread_id from moved`}`)) as unknown as { rows: MovedRow[] }).rows;
   const [row] = moved;
   if (!row) {
     // A duplicate, a late status, or one this message can no longer take: nothing changes (R19).
@@ -119,7 +132,20 @@ export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: Sta
     return { changed: false, status: current.status };
   }
   await publish(tx, { type: 'client', clientId: row.client_id, kind: 'MESSAGE_STATUS', threadId: row.thread_id, messageId });
-  return { changed: true, status: move.status };
+  if (!progress) return { changed: true, status: move.status };
+  await publish(tx, { type: 'send', sendId: progress.sendId });
+  const send = row.send_channel ? { channel: row.send_channel, createdAt: new Date(row.send_created_at!) } : undefined;
+  return { changed: true, status: move.status, ...(send ? { send } : {}) };
+}
+
+type MovedRow = { client_id: string; thread_id: string | null; send_channel?: SendProgressed['channel'] | null; send_created_at?: string | Date | null };
+
+/** The send's update a move carries (recordSendProgress's, for the steps and state it writes), up to its condition. */
+function progressOf(progress: ProgressWithMove) {
+  const at = new Date().toISOString();
+  const steps = progress.steps.map((step) => ({ ...step, at }));
+  return sql`update ${sends} set ${progress.state ? sql`state = ${progress.state}, ` : sql``}steps = steps || ${JSON.stringify(steps)}::jsonb, updated_at = ${at}::timestamptz
+      where id = ${progress.sendId}`;
 }
 
 /** A fault that may pass: the message keeps its status and shows why it is stuck (R19, R20). */

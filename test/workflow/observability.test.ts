@@ -70,6 +70,8 @@ describe('observability of one send', () => {
     expect(text).toMatch(/herald_graphql_operations_total\{type="mutation",field="sendMessage",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/herald_graphql_operation_duration_seconds_bucket\{le="[^"]+",type="mutation",field="sendMessage",outcome="ok"\}/);
     expect(text).toMatch(/herald_sends_total\{channel="WHATSAPP",state="COMPLETED"\} [1-9]/);
+    // A time, not NaN: the DELIVERED settle reads when the send was made from the row it writes.
+    expect(text).toMatch(/herald_send_latency_seconds_sum\{channel="WHATSAPP",status="DELIVERED"\} \d/);
     expect(text).toMatch(/herald_send_latency_seconds_count\{channel="WHATSAPP",status="SENT"\} [1-9]/);
     expect(text).toMatch(/herald_webhook_callbacks_total\{webhook="\/webhooks\/edna\/status",outcome="accepted"\} [1-9]/);
     expect(text).toMatch(/herald_websocket_connections \d/);

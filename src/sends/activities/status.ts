@@ -1,5 +1,5 @@
 import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../../db/messages.js';
-import { recordProgress } from './progress.js';
+import { noteProgress, recordProgress } from './progress.js';
 import { createSendRecord } from '../../db/sends.js';
 import type { SendRequest } from '../../domain/send.js';
 import { observeSendLatency } from '../../metrics.js';
@@ -31,6 +31,8 @@ export interface MessageOutcome {
  */
 export function settleMessageActivity(deps: ActivityDeps) {
   return async function settleMessage(outcome: MessageOutcome): Promise<Settled> {
+    const moved = endsInFailure(outcome.move.status) ? null : await settleMove(deps, outcome);
+    if (moved) return moved;
     return deps.db.transaction(async (tx) => {
       const result = await moveMessageStatus(tx, outcome.messageId, { ...outcome.move, at: outcome.move.at ? new Date(outcome.move.at) : undefined });
       if (result.changed && endsInFailure(result.status) && outcome.threadId) {
@@ -47,6 +49,26 @@ export function settleMessageActivity(deps: ActivityDeps) {
       return { ...result, ...(ended ? { sendState: ended } : {}) };
     });
   };
+}
+
+/**
+ * A status that cannot fail the message (DELIVERED, READ: nearly every status a channel reports)
+ * releases no thread, so when it moves the message, the move, its history line and the send's
+ * steps are one statement, as the transaction below would write them for a move. Null when the
+ * message did not move (a duplicate, a late status, a retry whose first run committed): the
+ * transaction then writes what that means.
+ */
+async function settleMove(deps: ActivityDeps, outcome: MessageOutcome): Promise<Settled | null> {
+  const ended: SendState | undefined = outcome.sendState ?? (outcome.endsSendWhenFinal && isFinal(outcome.move.status) ? 'COMPLETED' : undefined);
+  const steps = [outcome.step, ...(ended && !outcome.sendState ? [{ name: 'complete', state: outcome.move.status }] : [])];
+  const at = outcome.move.at ? new Date(outcome.move.at) : undefined;
+  const result = await moveMessageStatus(deps.db, outcome.messageId, { ...outcome.move, at }, { sendId: outcome.sendId, ...(ended ? { state: ended } : {}), steps });
+  if (!result.changed) return null;
+  if (result.send) {
+    noteProgress(outcome.sendId, result.send, ended, outcome.step);
+    if (result.status === 'DELIVERED') observeSendLatency(result.send.channel, 'DELIVERED', result.send.createdAt, at ?? new Date());
+  }
+  return { changed: true, status: result.status, ...(ended ? { sendState: ended } : {}) };
 }
 
 export interface Settled {
