@@ -29,9 +29,20 @@ export type PublishedEvent = Distribute<HeraldEvent>;
  */
 export type PublishTap = (db: DbOrTx, event: PublishedEvent) => Promise<void>;
 let tap: PublishTap | null = null;
+let tapWrites: () => boolean = () => false;
 
-export function tapPublish(next: PublishTap | null): void {
+/** `writes`: whether the tap writes anything now (an endpoint exists); a tap that says nothing always may. */
+export function tapPublish(next: PublishTap | null, writes: () => boolean = () => true): void {
   tap = next;
+  tapWrites = next ? writes : () => false;
+}
+
+/**
+ * Whether a publish writes rows of its own now (R34: the webhook outbox), which must commit with
+ * the change they report: a change made in one statement outside a transaction needs one then.
+ */
+export function publishWritesRows(): boolean {
+  return tap !== null && tapWrites();
 }
 
 export async function publish(db: DbOrTx, event: PublishedEvent): Promise<void> {
@@ -145,8 +156,8 @@ export async function listenForEvents(database: Database): Promise<EventBus> {
     // Most announcements come in-process (announceAtTransactionEnd); a NOTIFY still arrives from
     // a publish inside a savepoint's transaction, which commits with the one around it.
     const hearing = hearersOf(database.raw.client);
-    hearing.add(dispatch);
     const unlisten = await database.raw.client.listen(EVENTS_CHANNEL, dispatch);
+    hearing.add(dispatch);
     stop = async () => {
       hearing.delete(dispatch);
       await unlisten();

@@ -55,7 +55,7 @@ async function refresh(): Promise<void> {
 export async function watchWebhookListeners(db: Db, settings: { endpointsRefreshSeconds: number; retryForSeconds: number }): Promise<() => void> {
   watched.set(db, (watched.get(db) ?? 0) + 1);
   setRetryPeriod(settings.retryForSeconds);
-  tapPublish((tx, event) => (listening ? recordChange(tx, event) : Promise.resolve()));
+  tapPublish((tx, event) => (listening ? recordChange(tx, event) : Promise.resolve()), () => listening);
   if (!timer) {
     timer = setInterval(() => void refresh(), settings.endpointsRefreshSeconds * 1000);
     timer.unref();

@@ -1,4 +1,6 @@
 import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../../db/messages.js';
+import type { DbOrTx } from '../../db/connection.js';
+import { publishWritesRows } from '../../db/events.js';
 import { noteProgress, recordProgress } from './progress.js';
 import { createSendRecord } from '../../db/sends.js';
 import type { SendRequest } from '../../domain/send.js';
@@ -31,7 +33,9 @@ export interface MessageOutcome {
  */
 export function settleMessageActivity(deps: ActivityDeps) {
   return async function settleMessage(outcome: MessageOutcome): Promise<Settled> {
-    const moved = endsInFailure(outcome.move.status) ? null : await settleMove(deps, outcome);
+    // R34: with a webhook endpoint, the events the move publishes are written with it, in one transaction.
+    const moved = endsInFailure(outcome.move.status) ? null
+      : publishWritesRows() ? await deps.db.transaction((tx) => settleMove(tx, outcome)) : await settleMove(deps.db, outcome);
     if (moved) return moved;
     return deps.db.transaction(async (tx) => {
       const result = await moveMessageStatus(tx, outcome.messageId, { ...outcome.move, at: outcome.move.at ? new Date(outcome.move.at) : undefined });
@@ -54,15 +58,16 @@ export function settleMessageActivity(deps: ActivityDeps) {
 /**
  * A status that cannot fail the message (DELIVERED, READ: nearly every status a channel reports)
  * releases no thread, so when it moves the message, the move, its history line and the send's
- * steps are one statement, as the transaction below would write them for a move. Null when the
+ * steps are one statement, as the transaction below would write them for a move (inside a
+ * transaction only when webhook events are written with it). Null when the
  * message did not move (a duplicate, a late status, a retry whose first run committed): the
  * transaction then writes what that means.
  */
-async function settleMove(deps: ActivityDeps, outcome: MessageOutcome): Promise<Settled | null> {
+async function settleMove(db: DbOrTx, outcome: MessageOutcome): Promise<Settled | null> {
   const ended: SendState | undefined = outcome.sendState ?? (outcome.endsSendWhenFinal && isFinal(outcome.move.status) ? 'COMPLETED' : undefined);
   const steps = [outcome.step, ...(ended && !outcome.sendState ? [{ name: 'complete', state: outcome.move.status }] : [])];
   const at = outcome.move.at ? new Date(outcome.move.at) : undefined;
-  const result = await moveMessageStatus(deps.db, outcome.messageId, { ...outcome.move, at }, { sendId: outcome.sendId, ...(ended ? { state: ended } : {}), steps });
+  const result = await moveMessageStatus(db, outcome.messageId, { ...outcome.move, at }, { sendId: outcome.sendId, ...(ended ? { state: ended } : {}), steps });
   if (!result.changed) return null;
   if (result.send) {
     noteProgress(outcome.sendId, result.send, ended, outcome.step);
