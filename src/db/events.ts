@@ -48,7 +48,7 @@ export function publishWritesRows(): boolean {
 export async function publish(db: DbOrTx, event: PublishedEvent): Promise<void> {
   const payload = JSON.stringify({ ...event, at: new Date().toISOString() });
   const announcedAtEnd = pending.get(db);
-  const inProcess = heardIn.get(db);
+  const inProcess = announcedAtEnd ? undefined : heardIn.get(db);
   if (announcedAtEnd) announcedAtEnd.push(payload);
   else if (inProcess) announce(inProcess, [payload]);
   else await notify(db, [payload]);
@@ -102,28 +102,21 @@ async function notify(db: DbOrTx, payloads: readonly string[]): Promise<void> {
  */
 export function announceAtTransactionEnd(db: Db, inProcess?: { instance: object }): Db {
   const transaction = db.transaction.bind(db);
-  if (inProcess) {
-    const hearing = hearersOf(inProcess.instance);
-    heardIn.set(db, hearing);
-    db.transaction = (async (run, config) => {
-      const payloads: string[] = [];
-      const result = await transaction(async (tx) => {
-        pending.set(tx, payloads);
-        return run(tx);
-      }, config);
-      announce(hearing, payloads);
-      return result;
-    }) as Db['transaction'];
-    return db;
-  }
-  db.transaction = ((run, config) => transaction(async (tx) => {
+  const hearing = inProcess ? hearersOf(inProcess.instance) : null;
+  if (hearing) heardIn.set(db, hearing);
+  db.transaction = (async (run, config) => {
     const payloads: string[] = [];
-    pending.set(tx, payloads);
-    const result = await run(tx);
-    pending.delete(tx);
-    await notify(tx, payloads);
+    const result = await transaction(async (tx) => {
+      pending.set(tx, payloads);
+      const ran = await run(tx);
+      pending.delete(tx);
+      // NOTIFY in the transaction is delivered at its commit; in-process listeners are handed the payloads after it.
+      if (!hearing) await notify(tx, payloads);
+      return ran;
+    }, config);
+    if (hearing) announce(hearing, payloads);
     return result;
-  }, config)) as Db['transaction'];
+  }) as Db['transaction'];
   return db;
 }
 

@@ -2,7 +2,7 @@ import { moveMessageStatus, noteMessageProblem, type StatusMove } from '../../db
 import type { DbOrTx } from '../../db/connection.js';
 import { publishWritesRows } from '../../db/events.js';
 import { noteProgress, recordProgress } from './progress.js';
-import { createSendRecord } from '../../db/sends.js';
+import { createSendRecord, type SendProgressed } from '../../db/sends.js';
 import type { SendRequest } from '../../domain/send.js';
 import { observeSendLatency } from '../../metrics.js';
 import type { SendStepRecord } from '../../db/schema.js';
@@ -38,21 +38,34 @@ export function settleMessageActivity(deps: ActivityDeps) {
       : publishWritesRows() ? await deps.db.transaction((tx) => settleMove(tx, outcome)) : await settleMove(deps.db, outcome);
     if (moved) return moved;
     return deps.db.transaction(async (tx) => {
-      const result = await moveMessageStatus(tx, outcome.messageId, { ...outcome.move, at: outcome.move.at ? new Date(outcome.move.at) : undefined });
+      const result = await moveMessageStatus(tx, outcome.messageId, moveOf(outcome));
       if (result.changed && endsInFailure(result.status) && outcome.threadId) {
         await closeThread(tx, outcome.threadId, `released: message ${result.status.toLowerCase()}${outcome.move.failure ? ` (${outcome.move.failure.code})` : ''}`, null);
       }
-      // A final status ends the send here, in the same transaction, when the workflow asks it to.
-      const ended: SendState | undefined = outcome.sendState ?? (outcome.endsSendWhenFinal && isFinal(result.status) ? (endsInFailure(result.status) ? 'FAILED' : 'COMPLETED') : undefined);
-      const step = { ...outcome.step, ...(result.changed ? {} : { detail: `${outcome.step.detail ?? ''} (no change: message is ${result.status})`.trim() }) };
-      const send = await recordProgress(tx, outcome.sendId, {
-        ...(ended ? { state: ended } : {}),
-        steps: [step, ...(ended && !outcome.sendState ? [{ name: 'complete', state: result.status }] : [])],
-      });
-      if (send && result.changed && result.status === 'DELIVERED') observeSendLatency(send.channel, 'DELIVERED', send.createdAt, outcome.move.at ? new Date(outcome.move.at) : new Date());
+      const { ended, steps } = progressAfter(outcome, result);
+      const send = await recordProgress(tx, outcome.sendId, { ...(ended ? { state: ended } : {}), steps });
+      if (send && result.changed) observeDelivered(outcome, result.status, send);
       return { ...result, ...(ended ? { sendState: ended } : {}) };
     });
   };
+}
+
+/** The move a settle asks for, its time a Date. */
+const moveOf = (outcome: MessageOutcome): StatusMove => ({ ...outcome.move, at: outcome.move.at ? new Date(outcome.move.at) : undefined });
+
+/**
+ * What the send's record gets once the message is at `status`: a final status ends the send here,
+ * in the same write, when the workflow asks it to; a settle that moved nothing says so in its step.
+ */
+function progressAfter(outcome: MessageOutcome, { changed, status }: { changed: boolean; status: MessageStatus }) {
+  const ended: SendState | undefined = outcome.sendState ?? (outcome.endsSendWhenFinal && isFinal(status) ? (endsInFailure(status) ? 'FAILED' : 'COMPLETED') : undefined);
+  const step = { ...outcome.step, ...(changed ? {} : { detail: `${outcome.step.detail ?? ''} (no change: message is ${status})`.trim() }) };
+  return { ended, steps: [step, ...(ended && !outcome.sendState ? [{ name: 'complete', state: status }] : [])] };
+}
+
+/** How long the message took to reach DELIVERED (herald_send_latency_seconds). */
+function observeDelivered(outcome: MessageOutcome, status: MessageStatus, send: SendProgressed): void {
+  if (status === 'DELIVERED') observeSendLatency(send.channel, 'DELIVERED', send.createdAt, outcome.move.at ? new Date(outcome.move.at) : new Date());
 }
 
 /**
@@ -64,14 +77,13 @@ export function settleMessageActivity(deps: ActivityDeps) {
  * transaction then writes what that means.
  */
 async function settleMove(db: DbOrTx, outcome: MessageOutcome): Promise<Settled | null> {
-  const ended: SendState | undefined = outcome.sendState ?? (outcome.endsSendWhenFinal && isFinal(outcome.move.status) ? 'COMPLETED' : undefined);
-  const steps = [outcome.step, ...(ended && !outcome.sendState ? [{ name: 'complete', state: outcome.move.status }] : [])];
-  const at = outcome.move.at ? new Date(outcome.move.at) : undefined;
-  const result = await moveMessageStatus(db, outcome.messageId, { ...outcome.move, at }, { sendId: outcome.sendId, ...(ended ? { state: ended } : {}), steps });
+  // Written only if the message moves, so it is what the transaction would write for a move.
+  const { ended, steps } = progressAfter(outcome, { changed: true, status: outcome.move.status });
+  const result = await moveMessageStatus(db, outcome.messageId, moveOf(outcome), { sendId: outcome.sendId, ...(ended ? { state: ended } : {}), steps });
   if (!result.changed) return null;
   if (result.send) {
     noteProgress(outcome.sendId, result.send, ended, outcome.step);
-    if (result.status === 'DELIVERED') observeSendLatency(result.send.channel, 'DELIVERED', result.send.createdAt, at ?? new Date());
+    observeDelivered(outcome, result.status, result.send);
   }
   return { changed: true, status: result.status, ...(ended ? { sendState: ended } : {}) };
 }
