@@ -2,10 +2,10 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-o
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { DbOrTx } from './connection.js';
 import { statusesMovableTo } from '../domain/messageStatus.js';
-import type { DeliveryFailureCode, MessageStatus, SendState } from '../domain/enums.js';
+import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
 import { publish } from './events.js';
-import { clients, messageParts, messageStatusChanges, messages, sends, type SendStepRecord } from './schema.js';
-import type { SendProgressed } from './sends.js';
+import { clients, messageParts, messageStatusChanges, messages } from './schema.js';
+import { sendProgressUpdate, type SendProgress, type SendProgressed } from './sends.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type StatusChangeRow = typeof messageStatusChanges.$inferSelect;
@@ -94,10 +94,8 @@ export interface StatusMove {
 }
 
 /** The send's progress a move writes with it, in its own statement (only when the message moves). */
-export interface ProgressWithMove {
+export interface ProgressWithMove extends Pick<SendProgress, 'state' | 'steps'> {
   sendId: string;
-  state?: SendState;
-  steps: Array<Omit<SendStepRecord, 'at'>>;
 }
 
 /**
@@ -123,7 +121,7 @@ export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: Sta
       returning id, client_id, thread_id),
     logged as (insert into ${messageStatusChanges} (message_id, status, failure_code, failure_provider_code, failure_message, note, at)
       select id, ${move.status}, ${failure?.code ?? null}::text, ${failure?.providerCode ?? null}::text, ${failure?.message ?? null}::text, ${move.note ?? null}::text, ${at.toISOString()}::timestamptz from moved)
-    ${progress ? sql`, progressed as (${progressOf(progress)} and exists (select 1 from moved) returning channel, created_at)
+    ${progress ? sql`, progressed as (${sendProgressUpdate(tx, progress.sendId, progress, sql`exists (select 1 from moved)`).getSQL()})
     select client_id, thread_id, (select channel from progressed) as send_channel, (select created_at from progressed) as send_created_at from moved` : sql`select client_id, thread_id from moved`}`)) as unknown as { rows: MovedRow[] }).rows;
   const [row] = moved;
   if (!row) {
@@ -140,14 +138,6 @@ export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: Sta
 }
 
 type MovedRow = { client_id: string; thread_id: string | null; send_channel?: SendProgressed['channel'] | null; send_created_at?: string | Date | null };
-
-/** The send's update a move carries (recordSendProgress's, for the steps and state it writes), up to its condition. */
-function progressOf(progress: ProgressWithMove) {
-  const at = new Date().toISOString();
-  const steps = progress.steps.map((step) => ({ ...step, at }));
-  return sql`update ${sends} set ${progress.state ? sql`state = ${progress.state}, ` : sql``}steps = steps || ${JSON.stringify(steps)}::jsonb, updated_at = ${at}::timestamptz
-      where id = ${progress.sendId}`;
-}
 
 /** A fault that may pass: the message keeps its status and shows why it is stuck (R19, R20). */
 export async function noteMessageProblem(tx: DbOrTx, messageId: string, failure: NonNullable<StatusMove['failure']> | null, note: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
 import { messages, sends, type SendStepRecord } from './schema.js';
 import type { SendState } from '../domain/enums.js';
@@ -55,26 +55,37 @@ export async function createSendRecord(tx: DbOrTx, request: SendRequest, start: 
   await publish(tx, { type: 'send', sendId: request.sendId });
 }
 
+/** What a step of a send writes on its record. */
+export interface SendProgress { state?: SendState; step?: Omit<SendStepRecord, 'at'>; steps?: Array<Omit<SendStepRecord, 'at'>>; errors?: UserError[]; messageId?: string; threadId?: string }
+
 /** What the send is, as a progress record leaves it (for the metrics the activities keep). */
 export interface SendProgressed { channel: SendRow['channel']; createdAt: Date }
 
 export async function recordSendProgress(
   tx: DbOrTx,
   sendId: string,
-  progress: { state?: SendState; step?: Omit<SendStepRecord, 'at'>; steps?: Array<Omit<SendStepRecord, 'at'>>; errors?: UserError[]; messageId?: string; threadId?: string },
+  progress: SendProgress,
 ): Promise<SendProgressed | null> {
+  const [row] = await sendProgressUpdate(tx, sendId, progress);
+  await publish(tx, { type: 'send', sendId });
+  return row ?? null;
+}
+
+/**
+ * The update recordSendProgress runs (its steps stamped now), not yet run: a message's move
+ * carries it in its own statement (moveMessageStatus), with `onlyIf` added to its condition.
+ */
+export function sendProgressUpdate(tx: DbOrTx, sendId: string, progress: SendProgress, onlyIf?: SQL) {
   const at = new Date().toISOString();
   const steps: SendStepRecord[] = [...(progress.step ? [progress.step] : []), ...(progress.steps ?? [])].map((step) => ({ ...step, at }));
-  const [row] = await tx.update(sends).set({
+  return tx.update(sends).set({
     ...(progress.state ? { state: progress.state } : {}),
     ...(progress.errors ? { errors: progress.errors } : {}),
     ...(progress.messageId ? { messageId: progress.messageId } : {}),
     ...(progress.threadId ? { threadId: progress.threadId } : {}),
     ...(steps.length > 0 ? { steps: sql`${sends.steps} || ${JSON.stringify(steps)}::jsonb` } : {}),
     updatedAt: new Date(),
-  }).where(eq(sends.id, sendId)).returning({ channel: sends.channel, createdAt: sends.createdAt });
-  await publish(tx, { type: 'send', sendId });
-  return row ?? null;
+  }).where(onlyIf ? and(eq(sends.id, sendId), onlyIf) : eq(sends.id, sendId)).returning({ channel: sends.channel, createdAt: sends.createdAt });
 }
 
 /** The caller's send for a requestId, whichever id it was given (ids were not always scoped). */
