@@ -92,29 +92,55 @@ export function beforeAndAfter(before: LoadRun & { answersMs: number[] }, after:
   };
 }
 
-/** P2: answers with sends arriving at a steady rate, and with one client alone. */
+/**
+ * P2: answers with sends arriving at a steady rate, and with one client alone. Alone means what
+ * it says: each send starts once the one before it has ended (READ written) and nothing else is
+ * under way, so its answer is the answer an idle Herald gives. One client sending back to back is
+ * measured beside it: there each answer shares the machine with the previous send's delivery,
+ * callbacks and end, which cost more than the answer itself (the bare shape's back-to-back p50 is
+ * about three times its alone p50), so that figure is about throughput at one client, not latency.
+ */
 export async function heraldAnswers(stack: BenchStack, openRatePerS: number, openSeconds: number, single: number, series: string) {
   const openCount = Math.max(1, Math.round(openRatePerS * openSeconds));
   const openClients = await makeClients(stack, openCount, series, '1234');
   const open = await openLoop(openRatePerS, openSeconds, (i) => sendOne(stack, i, openClients[i]!));
   await waitUntilQuiet(stack, 60_000);
-  const singleClients = await makeClients(stack, single, `${series.slice(0, 1)}9`, '1234');
-  const alone = await closedLoop(single, 1, (i) => sendOne(stack, i, singleClients[i]!));
+  const singleClients = await makeClients(stack, 2 * single, `${series.slice(0, 1)}9`, '1234');
+  const alone = await closedLoop(single, 1, async (i) => {
+    const answer = await sendOne(stack, i, singleClients[i]!);
+    if (answer.sendId) await waitForStep(stack, [answer.sendId], 'complete', 'READ', 10_000);
+    await sleep(AFTER_THE_END_MS);
+    return answer;
+  });
+  const backToBack = await closedLoop(single, 1, (i) => sendOne(stack, single + i, singleClients[single + i]!));
   await waitUntilQuiet(stack, 60_000);
-  const errors = [...open, ...alone].filter((a) => a.error).map((a) => a.error!);
+  const errors = [...open, ...alone, ...backToBack].filter((a) => a.error).map((a) => a.error!);
   return {
     openRatePerS: round(openRatePerS, 1),
     open: spread(open.map((a) => a.ms)),
     alone: spread(alone.map((a) => a.ms)),
+    backToBack: spread(backToBack.map((a) => a.ms)),
     errors: errors.length,
     problems: errors.slice(0, 5),
   };
 }
 
-export async function bareAlone(bare: BareShape, single: number, prefix: string): Promise<Spread> {
-  const answers = await closedLoop(single, 1, (i) => bare.send(`${prefix}-${i}`));
-  return spread(answers);
+/** The bare shape's lone sends, alone and back to back as heraldAnswers measures Herald's. */
+export async function bareAlone(bare: BareShape, single: number, prefix: string): Promise<{ alone: Spread; backToBack: Spread }> {
+  const alone = await closedLoop(single, 1, async (i) => {
+    const id = `${prefix}-${i}`;
+    const ms = await bare.send(id);
+    const until = Date.now() + 10_000;
+    while (bare.recorded.get(id)?.READ === undefined && Date.now() < until) await sleep(10);
+    await sleep(AFTER_THE_END_MS);
+    return ms;
+  });
+  const backToBack = await closedLoop(single, 1, (i) => bare.send(`${prefix}-b2b-${i}`));
+  return { alone: spread(alone), backToBack: spread(backToBack) };
 }
+
+/** A pause after a lone send has ended, so the next starts on a quiet machine (its last writes and logs done). */
+const AFTER_THE_END_MS = 50;
 
 /**
  * P3: sends waiting for a delivery status (the sandbox's no-callback scenario), `total` of them;
