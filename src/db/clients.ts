@@ -52,32 +52,42 @@ export function clientFacts(
 const outerClientId = sql.raw('"clients"."id"');
 
 /**
- * Everything the channel rules need about one client, read in one statement (used at send time,
- * twice per send: accept and deliver). Its channels, usernames and active thread come as JSON
- * beside the client's row: on PGlite each statement costs its own parse and plan (~0.5 ms), which
- * four separate reads paid four times.
+ * What the channel rules need about a client beside its row: its channels, usernames and active
+ * thread as JSON (a select's columns, so a statement that reads more about a send can add them;
+ * see sendFacts.ts). On PGlite each statement costs its own parse and plan (~0.5 ms), which four
+ * separate reads paid four times.
  */
-export async function loadClientFacts(db: DbOrTx, clientId: string): Promise<{ client: ClientRow; facts: ClientFacts; activeThread: ThreadRow | null } | null> {
-  const [row] = await db
-    .select({
-      client: clients,
-      channels: sql<ClientChannelJson[]>`coalesce((select json_agg(json_build_object(
-        'clientId', cc.client_id, 'channel', cc.channel, 'address', cc.address, 'blocked', cc.blocked,
-        'lastInboundAt', cc.last_inbound_at, 'optedOutAt', cc.opted_out_at)) from ${clientChannels} cc where cc.client_id = ${outerClientId}), '[]'::json)`,
-      usernames: sql<UsernameRow[]>`coalesce((select json_agg(json_build_object(
-        'clientId', mu.client_id, 'channel', mu.channel, 'username', mu.username)) from ${messengerUsernames} mu where mu.client_id = ${outerClientId}), '[]'::json)`,
-      activeThread: sql<ThreadJson | null>`(select json_build_object(
-        'id', t.id, 'clientId', t.client_id, 'channel', t.channel, 'status', t.status, 'assigneeId', t.assignee_id,
-        'queueTargetId', t.queue_target_id, 'transferComment', t.transfer_comment, 'closeReason', t.close_reason,
-        'openedAt', t.opened_at, 'closedAt', t.closed_at) from ${threads} t where t.client_id = ${outerClientId} and t.status <> 'CLOSED' limit 1)`,
-    })
-    .from(clients)
-    .where(eq(clients.id, clientId));
-  if (!row) return null;
+export const clientFactsColumns = {
+  client: clients,
+  channels: sql<ClientChannelJson[]>`coalesce((select json_agg(json_build_object(
+    'clientId', cc.client_id, 'channel', cc.channel, 'address', cc.address, 'blocked', cc.blocked,
+    'lastInboundAt', cc.last_inbound_at, 'optedOutAt', cc.opted_out_at)) from ${clientChannels} cc where cc.client_id = ${outerClientId}), '[]'::json)`,
+  usernames: sql<UsernameRow[]>`coalesce((select json_agg(json_build_object(
+    'clientId', mu.client_id, 'channel', mu.channel, 'username', mu.username)) from ${messengerUsernames} mu where mu.client_id = ${outerClientId}), '[]'::json)`,
+  activeThread: sql<ThreadJson | null>`(select json_build_object(
+    'id', t.id, 'clientId', t.client_id, 'channel', t.channel, 'status', t.status, 'assigneeId', t.assignee_id,
+    'queueTargetId', t.queue_target_id, 'transferComment', t.transfer_comment, 'closeReason', t.close_reason,
+    'openedAt', t.opened_at, 'closedAt', t.closed_at) from ${threads} t where t.client_id = ${outerClientId} and t.status <> 'CLOSED' limit 1)`,
+};
+
+export interface LoadedClientFacts {
+  client: ClientRow;
+  facts: ClientFacts;
+  activeThread: ThreadRow | null;
+}
+
+/** The client's facts from a row read with clientFactsColumns. */
+export function decodeClientFacts(row: { client: ClientRow; channels: unknown; usernames: unknown; activeThread: unknown }): LoadedClientFacts {
   const channelRows = asJson<ClientChannelJson[]>(row.channels).map((c) => ({ ...c, lastInboundAt: asDate(c.lastInboundAt), optedOutAt: asDate(c.optedOutAt) }));
   const thread = asJson<ThreadJson | null>(row.activeThread);
   const activeThread = thread ? { ...thread, openedAt: new Date(thread.openedAt), closedAt: asDate(thread.closedAt) } : null;
   return { client: row.client, facts: clientFacts(row.client, channelRows, asJson<UsernameRow[]>(row.usernames), activeThread), activeThread };
+}
+
+/** Everything the channel rules need about one client, in one statement (at send time: accept and deliver). */
+export async function loadClientFacts(db: DbOrTx, clientId: string): Promise<LoadedClientFacts | null> {
+  const [row] = await db.select(clientFactsColumns).from(clients).where(eq(clients.id, clientId));
+  return row ? decodeClientFacts(row) : null;
 }
 
 /** A row as json_build_object gives it: timestamps as text. */
@@ -86,7 +96,7 @@ type ClientChannelJson = Jsonified<ClientChannelRow>;
 type ThreadJson = Jsonified<ThreadRow>;
 
 /** PostgreSQL's driver parses json columns; PGlite's may hand them over as text inside an expression. */
-function asJson<T>(value: unknown): T {
+export function asJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 

@@ -1,11 +1,10 @@
 import { configuredChannels } from '../../config.js';
-import { getAgents, getTransferTargets } from '../../db/agents.js';
-import { loadClientFacts } from '../../db/clients.js';
+import { getTransferTargets } from '../../db/agents.js';
+import { loadSendFacts } from '../../db/sendFacts.js';
 import { getAttachments, type AttachmentRow } from '../../db/attachments.js';
 import { createSendRecord } from '../../db/sends.js';
 import { recordProgress } from './progress.js';
-import { findStandChannel, listStandChannels, toSettings } from '../../db/stand.js';
-import { approvedTextTemplateCounts, loadTemplateSpec, type LoadedTemplate } from '../../db/templates.js';
+import { loadTemplateSpec, type LoadedTemplate } from '../../db/templates.js';
 import { clientChannelOption, type ClientChannelOption } from '../../domain/clientChannels.js';
 import { userError, type UserError } from '../../domain/errors.js';
 import type { SendRequest } from '../../domain/send.js';
@@ -55,23 +54,16 @@ export interface CheckMoment {
 /** Gathers the facts a send is judged by and applies the rules (R1–R16); writes nothing. */
 export async function checkSendRequest(deps: Pick<ActivityDeps, 'db' | 'config'>, request: SendRequest, moment: CheckMoment = {}): Promise<Verdict> {
   const { db } = deps;
-  const loaded = await loadClientFacts(db, request.clientId);
+  const loaded = await loadSendFacts(db, request);
   if (!loaded) return { errors: [userError('NOT_FOUND', 'No such client.', ['clientId'])], activeThreadId: null };
   // R28: a send into the open thread nobody holds is not refused by it.
   const takeOver = request.takeOverThreadId ? checkTakeOver(request.takeOverThreadId, request, loaded.activeThread) : null;
   if (takeOver) return { errors: [takeOver], activeThreadId: loaded.activeThread?.id ?? null };
-  const [standChannels, agentRows] = await Promise.all([
-    listStandChannels(db, loaded.client.standId),
-    request.agentId ? getAgents(db, [request.agentId]) : Promise.resolve([]),
-  ]);
-  const stand = findStandChannel(standChannels, request.channel);
+  const stand = loaded.standChannel;
   if (!stand) return { errors: [userError('CHANNEL_DISABLED', `${request.channel} is not set up for this stand.`, ['channel'])], activeThreadId: null };
-  // Having no approved template closes a channel only on a strict stand (R15); elsewhere the count
-  // changes nothing, so a send does not pay for reading it.
-  const approvedTextTemplates = stand.strictTemplates ? (await approvedTextTemplateCounts(db)).get(request.channel) ?? 0 : 0;
-  const agent = agentRows[0] ?? null;
+  const agent = loaded.agent;
   const facts = moment.activeThreadRefuses === false || request.takeOverThreadId ? { ...loaded.facts, hasActiveThread: false } : loaded.facts;
-  const option = clientChannelOption(toSettings(stand), facts, approvedTextTemplates, moment.at ?? new Date(), configuredChannels(deps.config));
+  const option = clientChannelOption(stand, facts, loaded.approvedTextTemplates, moment.at ?? new Date(), configuredChannels(deps.config));
   const target = request.disposition?.target;
   const [template, attachment, transferTarget] = await Promise.all([
     request.template ? (isUuid(request.template.templateId) ? loadTemplateSpec(db, request.template.templateId) : Promise.resolve(null)).then((t) => (t?.row.usable ? t : null)) : Promise.resolve(undefined),
