@@ -125,14 +125,14 @@ export async function stepTimes(stack: BenchStack, ids: readonly string[], name:
 }
 
 /** Waits until every send has a step `name`/`state` (or the time is up); returns when each was recorded. */
-export async function waitForStep(stack: BenchStack, ids: readonly string[], name: string, state: string, timeoutMs: number): Promise<Map<string, number>> {
+export async function waitForStep(stack: BenchStack, ids: readonly string[], name: string, state: string, timeoutMs: number, pollMs = 250): Promise<Map<string, number>> {
   const until = Date.now() + timeoutMs;
   const times = new Map<string, number>();
   for (;;) {
     // Only the sends not seen there yet are asked about again.
     for (const [id, t] of await stepTimes(stack, ids.filter((id) => !times.has(id)), name, state)) times.set(id, t);
     if (times.size >= ids.length || Date.now() > until) return times;
-    await sleep(250);
+    await sleep(pollMs);
   }
 }
 

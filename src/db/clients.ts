@@ -52,10 +52,9 @@ export function clientFacts(
 const outerClientId = sql.raw('"clients"."id"');
 
 /**
- * What the channel rules need about a client beside its row: its channels, usernames and active
- * thread as JSON (a select's columns, so a statement that reads more about a send can add them;
- * see sendFacts.ts). On PGlite each statement costs its own parse and plan (~0.5 ms), which four
- * separate reads paid four times.
+ * What the channel rules need about a client: its row, and its channels, usernames and active
+ * thread as JSON beside it. These are a select's columns, read with what else a send needs in one
+ * statement (sendFacts.ts): on PGlite each statement costs its own parse and plan (~0.5 ms).
  */
 export const clientFactsColumns = {
   client: clients,
@@ -82,12 +81,6 @@ export function decodeClientFacts(row: { client: ClientRow; channels: unknown; u
   const thread = asJson<ThreadJson | null>(row.activeThread);
   const activeThread = thread ? { ...thread, openedAt: new Date(thread.openedAt), closedAt: asDate(thread.closedAt) } : null;
   return { client: row.client, facts: clientFacts(row.client, channelRows, asJson<UsernameRow[]>(row.usernames), activeThread), activeThread };
-}
-
-/** Everything the channel rules need about one client, in one statement (at send time: accept and deliver). */
-export async function loadClientFacts(db: DbOrTx, clientId: string): Promise<LoadedClientFacts | null> {
-  const [row] = await db.select(clientFactsColumns).from(clients).where(eq(clients.id, clientId));
-  return row ? decodeClientFacts(row) : null;
 }
 
 /** A row as json_build_object gives it: timestamps as text. */

@@ -1,15 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
-import { agents, clients, standChannels, templates } from './schema.js';
+import type { MessageRow } from './messages.js';
+import { agents, clients, messages, standChannels, templates } from './schema.js';
 import { asJson, clientFactsColumns, decodeClientFacts, type LoadedClientFacts } from './clients.js';
 import type { StandChannelSettings } from '../domain/clientChannels.js';
 import type { AgentStatus, Channel } from '../domain/enums.js';
 
-// What one send is judged by (R1–R16), read in one statement: the client's facts, the stand's
-// settings for the send's channel, the sending agent's status and, where the stand is strict
-// about templates (R15), how many approved text templates the channel has. A send's answer waits
-// for this read, and on PGlite each statement costs its own round into the database on the one
-// thread: four reads cost about 1.5 ms more than one.
+// What one send is judged by (R1–R16), and what its delivery needs, each read in one statement. A
+// send's answer waits for the first read, and on PGlite each statement costs its own round into
+// the database on the process's one thread: four reads cost about 1.5 ms more than one.
 
 export interface SendFacts extends LoadedClientFacts {
   /** The stand's settings for the channel, or null when the stand has not set it up. */
@@ -23,6 +22,11 @@ export interface SendFacts extends LoadedClientFacts {
 /** The stand's row is the client's stand's: a client belongs to one stand. */
 const outerStandId = sql.raw('"clients"."stand_id"');
 
+/**
+ * To judge a send: the client's facts, the stand's settings for the send's channel, the sending
+ * agent's status and, where the stand is strict about templates (R15), how many approved text
+ * templates the channel has.
+ */
 export async function loadSendFacts(db: DbOrTx, send: { clientId: string; channel: Channel; agentId: string | null }): Promise<SendFacts | null> {
   const [row] = await db
     .select({
@@ -47,4 +51,14 @@ export async function loadSendFacts(db: DbOrTx, send: { clientId: string; channe
     agent: asJson<{ status: AgentStatus; login: string } | null>(row.agent),
     approvedTextTemplates: Number(approvedTextTemplates),
   };
+}
+
+/** To deliver a message: the message and its client's facts (the address it goes to). */
+export async function loadMessageToDeliver(db: DbOrTx, messageId: string): Promise<{ message: MessageRow } & LoadedClientFacts | null> {
+  const [row] = await db
+    .select({ message: messages, ...clientFactsColumns })
+    .from(messages)
+    .innerJoin(clients, eq(clients.id, messages.clientId))
+    .where(eq(messages.id, messageId));
+  return row ? { message: row.message, ...decodeClientFacts(row) } : null;
 }

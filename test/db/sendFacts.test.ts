@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { ensureStand } from '../../src/db/stand.js';
-import { loadSendFacts } from '../../src/db/sendFacts.js';
-import { agents, clients, standChannels, templates } from '../../src/db/schema.js';
+import { loadMessageToDeliver, loadSendFacts } from '../../src/db/sendFacts.js';
+import { agents, clientChannels, clients, messages, standChannels, templates } from '../../src/db/schema.js';
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 
 // What a send is judged by, read in one statement (src/db/sendFacts.ts): each part as the rules
@@ -17,7 +17,7 @@ beforeAll(async () => {
   const { db } = database;
   standId = await ensureStand(db, 'Facts stand');
   [{ id: clientId }] = (await db.insert(clients).values({ standId, name: 'Facts', phone: '79990001122' }).returning({ id: clients.id })) as [{ id: string }];
-  [{ id: agentId }] = (await db.insert(agents).values({ standId, login: 'facts-agent', name: 'Facts Agent', role: 'AGENT', status: 'BUSY' }).returning({ id: agents.id })) as [{ id: string }];
+  [{ id: agentId }] = (await db.insert(agents).values({ standId, login: 'facts-agent', name: 'Facts Agent', role: 'AGENT', status: 'BREAK' }).returning({ id: agents.id })) as [{ id: string }];
   await db.update(standChannels).set({ enabled: true, strictTemplates: true, sessionWindowHours: 12 }).where(and(eq(standChannels.standId, standId), eq(standChannels.channel, 'WHATSAPP')));
   await db.update(standChannels).set({ enabled: true, strictTemplates: false }).where(and(eq(standChannels.standId, standId), eq(standChannels.channel, 'VIBER')));
   await db.delete(standChannels).where(and(eq(standChannels.standId, standId), eq(standChannels.channel, 'TELEGRAM')));
@@ -40,7 +40,7 @@ describe('the facts a send is judged by', () => {
     expect(facts.standChannel).toEqual({ channel: 'WHATSAPP', enabled: true, templatePolicy: 'OUTSIDE_SESSION_WINDOW', sessionWindowHours: 12, strictTemplates: true });
     // Usable and text-only: not the media template, not the one no longer usable.
     expect(facts.approvedTextTemplates).toBe(2);
-    expect(facts.agent).toEqual({ status: 'BUSY', login: 'facts-agent' });
+    expect(facts.agent).toEqual({ status: 'BREAK', login: 'facts-agent' });
     expect(facts.activeThread).toBeNull();
     expect(facts.facts.hasActiveThread).toBe(false);
   });
@@ -60,5 +60,17 @@ describe('the facts a send is judged by', () => {
   it('R3: a channel the stand has not set up has no settings, and an unknown client has no facts', async () => {
     expect((await loadSendFacts(database.db, { clientId, channel: 'TELEGRAM', agentId }))!.standChannel).toBeNull();
     expect(await loadSendFacts(database.db, { clientId: '00000000-0000-4000-8000-000000000000', channel: 'WHATSAPP', agentId })).toBeNull();
+  });
+
+  it('a message to deliver comes with its client\'s facts, the address it goes to among them', async () => {
+    await database.db.insert(clientChannels).values({ clientId, channel: 'VIBER', address: '79990001122', lastInboundAt: new Date() });
+    const [{ id: messageId }] = (await database.db.insert(messages).values({ clientId, channel: 'VIBER', direction: 'OUTBOUND', status: 'PENDING', text: 'Hi' }).returning({ id: messages.id })) as [{ id: string }];
+    const loaded = (await loadMessageToDeliver(database.db, messageId))!;
+    expect(loaded.message).toMatchObject({ id: messageId, clientId, channel: 'VIBER', text: 'Hi' });
+    expect(loaded.client.id).toBe(clientId);
+    expect(loaded.facts.phone).toBe('79990001122');
+    expect(loaded.facts.channelFacts).toEqual([expect.objectContaining({ channel: 'VIBER', address: '79990001122', blocked: false })]);
+    expect(loaded.facts.channelFacts[0]!.lastInboundAt).toBeInstanceOf(Date);
+    expect(await loadMessageToDeliver(database.db, '00000000-0000-4000-8000-000000000000')).toBeNull();
   });
 });

@@ -5,8 +5,8 @@ import { Readable } from 'node:stream';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { PermanentDeliveryError, TransientDeliveryError, type OutgoingPart } from '../../channels/transport.js';
 import { attachmentUrl, getAttachment, readAttachmentChunks, type AttachmentRow } from '../../db/attachments.js';
-import { loadClientFacts } from '../../db/clients.js';
-import { clientWroteInSince, getMessages, markPartTaken, moveMessageStatus, partsTaken, recordAttemptParts, type MessageRow } from '../../db/messages.js';
+import { loadMessageToDeliver } from '../../db/sendFacts.js';
+import { clientWroteInSince, markPartTaken, moveMessageStatus, partsTaken, recordAttemptParts, type MessageRow } from '../../db/messages.js';
 import type { SendStepRecord } from '../../db/schema.js';
 import { getSend, type SendRow } from '../../db/sends.js';
 import type { Tx } from '../../db/connection.js';
@@ -86,10 +86,10 @@ const MAX_THROTTLE_MS = 60 * 60 * 1000;
 /** Step 3: hand the message to its channel. SENT once the channel has taken every part. */
 export function deliverMessageActivity(deps: ActivityDeps) {
   return async function deliverMessage(input: DeliverInput): Promise<{ providerRequestId: string; parts: DeliveredPart[] }> {
-    const [message] = await getMessages(deps.db, [input.messageId]);
-    if (!message) throw ApplicationFailure.nonRetryable(`message ${input.messageId} does not exist`, 'MissingMessage');
-    const loaded = await loadClientFacts(deps.db, message.clientId);
-    const address = loaded ? channelAddress(message.channel, loaded.facts) : null;
+    const loaded = await loadMessageToDeliver(deps.db, input.messageId);
+    if (!loaded) throw ApplicationFailure.nonRetryable(`message ${input.messageId} does not exist`, 'MissingMessage');
+    const { message } = loaded;
+    const address = channelAddress(message.channel, loaded.facts);
     if (!address) throw permanent(`The client has no ${message.channel} address.`);
     const attachment = message.attachmentId ? await getAttachment(deps.db, message.attachmentId) : null;
     if (message.attachmentId && !attachment) throw permanent('The attachment no longer exists.');
