@@ -142,8 +142,9 @@ export class SendResolver {
     const { requestId } = asked;
     const fingerprint = requestFingerprint(asked);
     // R21: a requestId is the caller's own. The same one again finds its send (whatever id it was
-    // given); with other parameters it is refused, never answered with the old send.
-    const earlier = await findSendByRequest(ctx.db, viewer.id, requestId);
+    // given); with other parameters it is refused, never answered with the old send. One Herald
+    // made up just now (the caller gave none) has no earlier send to find.
+    const earlier = input.requestId ? await findSendByRequest(ctx.db, viewer.id, requestId) : null;
     if (earlier && earlier.requestHash && earlier.requestHash !== fingerprint) return refuse(reused(requestId));
     const sendId = earlier?.id ?? sendIdFor(viewer.id, requestId);
     const request: SendRequest = { ...asked, sendId, fingerprint };
