@@ -108,7 +108,8 @@ export async function heraldAnswers(stack: BenchStack, openRatePerS: number, ope
   const singleClients = await makeClients(stack, 2 * single, `${series.slice(0, 1)}9`, '1234');
   const alone = await closedLoop(single, 1, async (i) => {
     const answer = await sendOne(stack, i, singleClients[i]!);
-    if (answer.sendId) await waitForStep(stack, [answer.sendId], 'complete', 'READ', 10_000, END_POLL_MS);
+    // A refused send has no READ to wait for.
+    if (answer.sendId && !answer.error) await waitForStep(stack, [answer.sendId], 'complete', 'READ', 10_000, END_POLL_MS);
     await sleep(AFTER_THE_END_MS);
     return answer;
   });
@@ -125,8 +126,8 @@ export async function heraldAnswers(stack: BenchStack, openRatePerS: number, ope
   };
 }
 
-/** The bare shape's lone sends, alone and back to back as heraldAnswers measures Herald's. */
-export async function bareAlone(bare: BareShape, single: number, prefix: string): Promise<{ alone: Spread; backToBack: Spread }> {
+/** The bare shape's sends from one client, alone and back to back, as heraldAnswers measures Herald's. */
+export async function bareOneClient(bare: BareShape, single: number, prefix: string): Promise<{ alone: Spread; backToBack: Spread }> {
   const alone = await closedLoop(single, 1, async (i) => {
     const id = `${prefix}-${i}`;
     const ms = await bare.send(id);

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { startBareShape } from './bare/run.js';
 import { round, type Spread } from './measure.js';
 import { profiled } from './profile.js';
-import { bareAlone, bareLoad, beforeAndAfter, eventsOnSecondInstance, heraldAnswers, heraldLoad, uploadWhileProbing, waitingSends } from './phases.js';
+import { bareOneClient, bareLoad, beforeAndAfter, eventsOnSecondInstance, heraldAnswers, heraldLoad, uploadWhileProbing, waitingSends } from './phases.js';
 import { startBenchStack, waitUntilQuiet, type DatabaseKind } from './stack.js';
 
 // `npm run bench -- campaign`: the campaign scenario (bench/campaign.ts) instead of the run below.
@@ -66,9 +66,9 @@ async function benchOn(kind: DatabaseKind) {
     const bareRun = beforeAndAfter(bareBefore, await bareLoad(bare, SENDS, CONCURRENCY, `bare-after-${kind}`));
 
     const openRate = (heraldRun.deliveredPerS ?? 1) / 2;
-    log(`${kind}: P2 open loop at ${openRate.toFixed(1)}/s for ${OPEN_SECONDS} s, then ${SINGLE} sends alone`);
+    log(`${kind}: P2 open loop at ${openRate.toFixed(1)}/s for ${OPEN_SECONDS} s, then ${SINGLE} sends alone and ${SINGLE} back to back`);
     const answers = await heraldAnswers(stack, openRate, OPEN_SECONDS, SINGLE, '12');
-    const bareSingle = await bareAlone(bare, SINGLE, `alone-${kind}`);
+    const bareSingle = await bareOneClient(bare, SINGLE, `alone-${kind}`);
     // Done with the bare shape: its worker's memory is not Herald's.
     await bare.close();
     bareOpen = false;
@@ -86,7 +86,7 @@ async function benchOn(kind: DatabaseKind) {
     const events = await eventsOnSecondInstance(stack, EVENTS);
 
 
-    return { kind, bare: { load: bareRun, alone: bareSingle }, herald: { load: heraldRun, answers }, uploads: { fast: fastUpload, slow: slowUpload }, events, waiting };
+    return { kind, bare: { load: bareRun, oneClient: bareSingle }, herald: { load: heraldRun, answers }, uploads: { fast: fastUpload, slow: slowUpload }, events, waiting };
   } finally {
     if (bareOpen) await bare.close().catch((e: unknown) => log('bare shape close:', e));
     await stack.close().catch((e: unknown) => log('stack close:', e));
@@ -108,7 +108,7 @@ function verdicts(r: Result) {
     check('p2ClosedP99', closedRatio === null ? null : closedRatio <= TARGETS.p2ClosedP99Ratio,
       `P2 answer p99 at ${CONCURRENCY} clients: Herald ${r.herald.load.answer.p99} ms, bare ${r.bare.load.answer.p99} ms = ${round(closedRatio, 2)}× (at most ${TARGETS.p2ClosedP99Ratio}×)`),
     check('p2AloneP50', r.herald.answers.alone.p50 === null ? null : r.herald.answers.alone.p50 <= TARGETS.p2AloneP50Ms,
-      `P2 answer p50 alone (each send after the one before has ended): ${r.herald.answers.alone.p50} ms, bare ${r.bare.alone.alone.p50} ms (at most ${TARGETS.p2AloneP50Ms}); back to back ${r.herald.answers.backToBack.p50} ms, bare ${r.bare.alone.backToBack.p50} ms`),
+      `P2 answer p50 alone (each send after the one before has ended): ${r.herald.answers.alone.p50} ms, bare ${r.bare.oneClient.alone.p50} ms (at most ${TARGETS.p2AloneP50Ms}); back to back ${r.herald.answers.backToBack.p50} ms, bare ${r.bare.oneClient.backToBack.p50} ms`),
     check('p3Rss', last.processMb !== null && last.temporalMb !== null && last.processMb <= TARGETS.p3ProcessMb && last.temporalMb < TARGETS.p3TemporalMb,
       `P3 ${last.waiting} waiting sends: process ${last.processMb} MB, dev server ${last.temporalMb} MB (at most ${TARGETS.p3ProcessMb} each); ${r.waiting.processKbPerSend} KB and ${r.waiting.temporalKbPerSend} KB per waiting send`),
     check('p4Upload', r.uploads.fast.rssGrowthMb !== null && r.uploads.fast.rssGrowthMb <= TARGETS.p4RssGrowthMb && (r.uploads.fast.probe.p99 ?? Infinity) < TARGETS.p4ProbeP99Ms && (r.uploads.slow.probe.p99 ?? Infinity) < TARGETS.p4ProbeP99Ms,
@@ -125,8 +125,8 @@ function table(r: Result) {
     [`P1 sends → DELIVERED per s (${SENDS} at ${CONCURRENCY})`, `${r.bare.load.deliveredPerS}`, `${r.herald.load.deliveredPerS}`],
     ['P2 answer p50/p99/max, closed loop', s(r.bare.load.answer), s(r.herald.load.answer)],
     [`P2 answer p50/p99/max, open loop ${r.herald.answers.openRatePerS}/s`, '', s(r.herald.answers.open)],
-    ['P2 answer p50/p99/max, one client alone', s(r.bare.alone.alone), s(r.herald.answers.alone)],
-    ['P2 answer p50/p99/max, one client back to back', s(r.bare.alone.backToBack), s(r.herald.answers.backToBack)],
+    ['P2 answer p50/p99/max, one client alone', s(r.bare.oneClient.alone), s(r.herald.answers.alone)],
+    ['P2 answer p50/p99/max, one client back to back', s(r.bare.oneClient.backToBack), s(r.herald.answers.backToBack)],
     ['CPU ms per send: Node + Temporal', `${r.bare.load.cpuPerSend.node} + ${r.bare.load.cpuPerSend.temporal}`, `${r.herald.load.cpuPerSend.node} + ${r.herald.load.cpuPerSend.temporal}`],
     ...r.waiting.readings.map((w) => [`P3 RSS with ${w.waiting} waiting: process / dev server`, '', `${w.processMb} / ${w.temporalMb} MB`]),
     [`P4 ${r.uploads.fast.mb} MB upload: RSS growth, probe p50/p99`, '', `+${r.uploads.fast.rssGrowthMb} MB, ${r.uploads.fast.probe.p50}/${r.uploads.fast.probe.p99} ms`],

@@ -230,7 +230,19 @@ class CopyFile extends Blob {
     // allocUnsafeSlow: the buffer is its own ArrayBuffer, exactly this long (not a slice of Node's pool).
     return Promise.resolve(this.content.buffer as ArrayBuffer);
   }
+  // Any other way of reading it fails loudly instead of reading an empty Blob.
+  override stream(): never {
+    throw new Error(READ_WITH_ARRAY_BUFFER);
+  }
+  override text(): never {
+    throw new Error(READ_WITH_ARRAY_BUFFER);
+  }
+  override slice(): never {
+    throw new Error(READ_WITH_ARRAY_BUFFER);
+  }
 }
+
+const READ_WITH_ARRAY_BUFFER = 'a COPY file is read with arrayBuffer() only';
 
 /**
  * COPY's binary format with one row (PostgreSQL docs, "COPY", "Binary Format"): the signature,
@@ -243,11 +255,15 @@ function binaryCopyRow(fields: readonly Buffer[][]): Buffer[] {
   header.writeInt16BE(fields.length, 19);
   const row: Buffer[] = [header];
   for (const parts of fields) {
-    row.push(int32(parts.reduce((n, part) => n + part.length, 0)), ...parts);
+    row.push(int32(parts.reduce((n, part) => n + part.length, 0)));
+    // One at a time: a client sending a few bytes a packet makes a chunk of very many parts, too
+    // many to spread into one call's arguments.
+    for (const part of parts) row.push(part);
   }
   const trailer = Buffer.alloc(2);
   trailer.writeInt16BE(-1);
-  return [...row, trailer];
+  row.push(trailer);
+  return row;
 }
 
 const uuidBytes = (id: string) => Buffer.from(id.replace(/-/g, ''), 'hex');

@@ -44,13 +44,10 @@ export async function loadSendFacts(db: DbOrTx, send: { clientId: string; channe
     .where(eq(clients.id, send.clientId));
   if (!row) return null;
   const stand = asJson<(StandChannelSettings & { approvedTextTemplates: number }) | null>(row.standChannel);
-  const { approvedTextTemplates, ...standChannel } = stand ?? { approvedTextTemplates: 0 };
-  return {
-    ...decodeClientFacts(row),
-    standChannel: stand ? standChannel as StandChannelSettings : null,
-    agent: asJson<{ status: AgentStatus; login: string } | null>(row.agent),
-    approvedTextTemplates: Number(approvedTextTemplates),
-  };
+  const agent = asJson<{ status: AgentStatus; login: string } | null>(row.agent);
+  if (!stand) return { ...decodeClientFacts(row), standChannel: null, agent, approvedTextTemplates: 0 };
+  const { approvedTextTemplates, ...standChannel } = stand;
+  return { ...decodeClientFacts(row), standChannel, agent, approvedTextTemplates: Number(approvedTextTemplates) };
 }
 
 /** To deliver a message: the message and its client's facts (the address it goes to). */
