@@ -46,13 +46,22 @@ export function publishWritesRows(): boolean {
 }
 
 export async function publish(db: DbOrTx, event: PublishedEvent): Promise<void> {
-  const payload = JSON.stringify({ ...event, at: new Date().toISOString() });
+  await publishAll(db, [event]);
+}
+
+/**
+ * Several events of one change, in order. Outside a transaction on PostgreSQL they go in one
+ * NOTIFY statement (a status move publishes two: each statement is a round of its own).
+ */
+export async function publishAll(db: DbOrTx, events: readonly PublishedEvent[]): Promise<void> {
+  const at = new Date().toISOString();
+  const payloads = events.map((event) => JSON.stringify({ ...event, at }));
   const announcedAtEnd = pending.get(db);
   const inProcess = announcedAtEnd ? undefined : heardIn.get(db);
-  if (announcedAtEnd) announcedAtEnd.push(payload);
-  else if (inProcess) announce(inProcess, [payload]);
-  else await notify(db, [payload]);
-  if (tap) await tap(db, event);
+  if (announcedAtEnd) announcedAtEnd.push(...payloads);
+  else if (inProcess) announce(inProcess, payloads);
+  else await notify(db, payloads);
+  if (tap) for (const event of events) await tap(db, event);
 }
 
 /** What each open transaction has published and not yet announced. */

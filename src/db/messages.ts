@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { afterCursor, cursorTime, encodeCursor, type Cursor } from './cursor.js';
 import type { DbOrTx } from './connection.js';
 import { statusesMovableTo } from '../domain/messageStatus.js';
 import type { DeliveryFailureCode, MessageStatus } from '../domain/enums.js';
-import { publish } from './events.js';
+import { publish, publishAll, type PublishedEvent } from './events.js';
+import { writeAll, type Write } from './writes.js';
 import { clients, messageParts, messageStatusChanges, messages } from './schema.js';
 import { sendProgressUpdate, type SendProgress, type SendProgressed } from './sends.js';
 
@@ -65,13 +67,22 @@ export async function sendMessages(db: DbOrTx, sendIds: readonly string[]): Prom
  * A new message with its first status in the status history, announced to whoever watches the
  * client (MESSAGE_ADDED), in the caller's transaction. Every message a send makes comes in here.
  */
-export async function addMessage(tx: DbOrTx, values: typeof messages.$inferInsert & { status: MessageStatus }): Promise<string> {
-  // The message and its first line in one statement (each costs its own round on a send's path).
-  const added = await tx.execute(sql`with added as (${tx.insert(messages).values(values).returning({ id: messages.id }).getSQL()})
-    insert into ${messageStatusChanges} (message_id, status) select id, ${values.status} from added returning message_id`);
-  const messageId = (added as unknown as { rows: Array<{ message_id: string }> }).rows[0]!.message_id;
-  await publish(tx, { type: 'client', clientId: values.clientId, kind: 'MESSAGE_ADDED', threadId: values.threadId ?? null, messageId });
-  return messageId;
+export async function addMessage(tx: DbOrTx, values: NewMessage): Promise<string> {
+  const id = values.id ?? randomUUID();
+  await writeAll(tx, [messageAdding(tx, { ...values, id })]);
+  return id;
+}
+
+export type NewMessage = typeof messages.$inferInsert & { status: MessageStatus };
+
+/** addMessage's write, the message's id chosen by the caller, for a statement that writes more (a send's reservation). */
+export function messageAdding(tx: DbOrTx, values: NewMessage & { id: string }): Write {
+  return {
+    // The message and its first line together (each statement costs its own round on a send's path).
+    ctes: sql`message_added as (${tx.insert(messages).values(values).returning({ id: messages.id }).getSQL()}),
+      message_added_logged as (insert into ${messageStatusChanges} (message_id, status) select id, ${values.status} from message_added)`,
+    events: [{ type: 'client', clientId: values.clientId, kind: 'MESSAGE_ADDED', threadId: values.threadId ?? null, messageId: values.id }],
+  };
 }
 
 export async function getMessages(db: DbOrTx, ids: readonly string[]): Promise<MessageRow[]> {
@@ -130,9 +141,9 @@ export async function moveMessageStatus(tx: DbOrTx, messageId: string, move: Sta
     if (!current) throw new Error(`message ${messageId} does not exist`);
     return { changed: false, status: current.status };
   }
-  await publish(tx, { type: 'client', clientId: row.client_id, kind: 'MESSAGE_STATUS', threadId: row.thread_id, messageId });
+  const statusEvent: PublishedEvent = { type: 'client', clientId: row.client_id, kind: 'MESSAGE_STATUS', threadId: row.thread_id, messageId };
+  await publishAll(tx, progress ? [statusEvent, { type: 'send', sendId: progress.sendId }] : [statusEvent]);
   if (!progress) return { changed: true, status: move.status };
-  await publish(tx, { type: 'send', sendId: progress.sendId });
   const send = row.send_channel ? { channel: row.send_channel, createdAt: new Date(row.send_created_at!) } : undefined;
   return { changed: true, status: move.status, ...(send ? { send } : {}) };
 }

@@ -5,6 +5,7 @@ import type { SendState } from '../domain/enums.js';
 import type { UserError } from '../domain/errors.js';
 import type { SendRequest } from '../domain/send.js';
 import { publish } from './events.js';
+import { writeAll, type Write } from './writes.js';
 
 export type SendRow = typeof sends.$inferSelect;
 
@@ -23,9 +24,14 @@ export interface SendRecordStart {
  * Written once, except that a SCHEDULED send's row (R25) takes the decision made when it fell due.
  */
 export async function createSendRecord(tx: DbOrTx, request: SendRequest, start: SendRecordStart = { state: 'VALIDATING' }): Promise<void> {
+  await writeAll(tx, [sendRecording(tx, request, start)]);
+}
+
+/** createSendRecord's write, for a statement that writes more (a send's reservation). */
+export function sendRecording(tx: DbOrTx, request: SendRequest, start: SendRecordStart = { state: 'VALIDATING' }): Write {
   const at = new Date().toISOString();
   const steps: SendStepRecord[] = [{ name: 'validate', state: 'STARTED', at }, ...(start.steps ?? []).map((step) => ({ ...step, at }))];
-  await tx.insert(sends).values({
+  const recording = tx.insert(sends).values({
     id: request.sendId,
     requestId: request.requestId,
     requestHash: request.fingerprint ?? null,
@@ -52,7 +58,15 @@ export async function createSendRecord(tx: DbOrTx, request: SendRequest, start: 
     },
     where: eq(sends.state, 'SCHEDULED'),
   });
-  await publish(tx, { type: 'send', sendId: request.sendId });
+  return { ctes: sql`send_recorded as (${recording.getSQL()})`, events: [{ type: 'send', sendId: request.sendId }] };
+}
+
+/**
+ * recordSendProgress's write, for a statement that writes more (the first version's reservation).
+ * Nothing of the record comes back: the caller knows the channel it notes.
+ */
+export function sendProgressing(tx: DbOrTx, sendId: string, progress: SendProgress): Write {
+  return { ctes: sql`send_progressed as (${sendProgressUpdate(tx, sendId, progress).getSQL()})`, events: [{ type: 'send', sendId }] };
 }
 
 /** What a step of a send writes on its record. */

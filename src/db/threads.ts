@@ -1,8 +1,10 @@
-import { and, eq, inArray, isNull, ne, sql, type SQLWrapper } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, isNull, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from './connection.js';
 import { threadEvents, threads } from './schema.js';
 import type { Channel, ThreadEventKind, ThreadStatus } from '../domain/enums.js';
-import { publish } from './events.js';
+import { publish, publishAll } from './events.js';
+import { writeAll, type Write } from './writes.js';
 
 type ThreadEventDetails = { agentId?: string | null; targetId?: string | null; comment?: string | null };
 
@@ -17,30 +19,48 @@ export async function recordThreadEvent(tx: DbOrTx, threadId: string, kind: Thre
  * their columns; none when it changed nothing, and then nothing is logged either.
  */
 async function changeWithEvent<Row>(tx: DbOrTx, change: SQLWrapper, kind: ThreadEventKind, details: ThreadEventDetails = {}): Promise<Row[]> {
-  const result = await tx.execute(sql`with changed as (${change.getSQL()}),
-    logged as (insert into ${threadEvents} (thread_id, kind, agent_id, target_id, comment)
-      select id, ${kind}, ${details.agentId ?? null}::uuid, ${details.targetId ?? null}::uuid, ${details.comment ?? null}::text from changed)
-    select * from changed`);
+  const result = await tx.execute(sql`with ${withEvent('changed', change, kind, details)} select * from changed`);
   return (result as unknown as { rows: Row[] }).rows;
+}
+
+/** The WITH entries of a change and its event line: `name` (the change) and `name_logged`. */
+function withEvent(name: string, change: SQLWrapper, kind: ThreadEventKind, details: ThreadEventDetails): SQL {
+  const changed = sql.identifier(name);
+  return sql`${changed} as (${change.getSQL()}),
+    ${sql.identifier(`${name}_logged`)} as (insert into ${threadEvents} (thread_id, kind, agent_id, target_id, comment)
+      select id, ${kind}, ${details.agentId ?? null}::uuid, ${details.targetId ?? null}::uuid, ${details.comment ?? null}::text from ${changed})`;
+}
+
+export interface OpenThreadInput {
+  clientId: string;
+  channel: Channel;
+  status: Exclude<ThreadStatus, 'CLOSED'>;
+  assigneeId?: string | null;
+  openedBy?: string | null;
 }
 
 /**
  * Opens the client's one active thread (R6/R7). The partial unique index makes a second open
  * thread fail with a unique violation, which the caller turns into ACTIVE_THREAD_EXISTS.
  */
-export async function openThread(
-  tx: DbOrTx,
-  input: { clientId: string; channel: Channel; status: Exclude<ThreadStatus, 'CLOSED'>; assigneeId?: string | null; openedBy?: string | null },
-): Promise<string> {
-  const [thread] = await changeWithEvent<{ id: string }>(
-    tx,
-    tx.insert(threads).values({ clientId: input.clientId, channel: input.channel, status: input.status, assigneeId: input.assigneeId ?? null }).returning({ id: threads.id }),
-    'OPENED',
-    { agentId: input.openedBy ?? null },
-  );
-  await publish(tx, { type: 'client', clientId: input.clientId, kind: 'THREAD_OPENED', threadId: thread!.id, messageId: null });
-  if (input.assigneeId) await publish(tx, { type: 'queue', agentId: input.assigneeId, threadId: thread!.id });
-  return thread!.id;
+export async function openThread(tx: DbOrTx, input: OpenThreadInput): Promise<string> {
+  const id = randomUUID();
+  await writeAll(tx, [threadOpening(tx, { ...input, id })]);
+  return id;
+}
+
+/** openThread's write, the thread's id chosen by the caller, for a statement that writes more (a send's reservation). */
+export function threadOpening(tx: DbOrTx, input: OpenThreadInput & { id: string }): Write {
+  const opening = tx.insert(threads)
+    .values({ id: input.id, clientId: input.clientId, channel: input.channel, status: input.status, assigneeId: input.assigneeId ?? null })
+    .returning({ id: threads.id });
+  return {
+    ctes: withEvent('thread_opened', opening, 'OPENED', { agentId: input.openedBy ?? null }),
+    events: [
+      { type: 'client', clientId: input.clientId, kind: 'THREAD_OPENED', threadId: input.id, messageId: null },
+      ...(input.assigneeId ? [{ type: 'queue' as const, agentId: input.assigneeId, threadId: input.id }] : []),
+    ],
+  };
 }
 
 /** Closes a thread that is still open; a closed one stays as it was. Returns whether it closed it. */
@@ -55,8 +75,10 @@ export async function closeThread(tx: DbOrTx, threadId: string, reason: string |
     { agentId: byAgentId, comment: comment ?? reason },
   );
   if (!row) return false;
-  await publish(tx, { type: 'client', clientId: row.client_id, kind: 'THREAD_CLOSED', threadId, messageId: null });
-  if (row.assignee_id) await publish(tx, { type: 'queue', agentId: row.assignee_id, threadId });
+  await publishAll(tx, [
+    { type: 'client', clientId: row.client_id, kind: 'THREAD_CLOSED', threadId, messageId: null },
+    ...(row.assignee_id ? [{ type: 'queue' as const, agentId: row.assignee_id, threadId }] : []),
+  ]);
   return true;
 }
 

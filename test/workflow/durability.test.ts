@@ -92,7 +92,8 @@ describe('durability: workers come and go, sends go on', () => {
     try {
       const res = await pending;
       expect(res.userErrors).toEqual([]);
-      expect(res.send.state).toBe('DELIVERING');
+      // Reserved when answered; the read of its record may already see the delivery's progress.
+      expect(['DELIVERING', 'AWAITING_STATUS', 'COMPLETED']).toContain(res.send.state);
       const done = await sendReaches(herald, res.send.id, ['COMPLETED'], 30_000);
       expect(done.message.status).toBe('READ');
       expect(done.thread.status).toBe('CLOSED');

@@ -15,8 +15,11 @@ describe('outboundSend: the happy path', () => {
     const res = await send(herald, 'demo-agent-1', { clientId: anna, channel: 'WHATSAPP', text: 'Your parcel is out for delivery.', disposition: CLOSE });
     const answeredMs = Date.now() - started;
     expect(res.userErrors).toEqual([]);
-    expect(res.send.state).toBe('DELIVERING');
-    expect(res.send.message).toMatchObject({ status: 'PENDING', text: 'Your parcel is out for delivery.', author: { login: 'agent1' } });
+    // Answered once reserved; the send as read for the answer may already be further on (the
+    // delivery starts as the answer leaves the workflow, and races the read of its record).
+    expect(['DELIVERING', 'AWAITING_STATUS', 'COMPLETED']).toContain(res.send.state);
+    expect(res.send.message).toMatchObject({ text: 'Your parcel is out for delivery.', author: { login: 'agent1' } });
+    expect(['PENDING', 'SENT', 'DELIVERED', 'READ']).toContain(res.send.message.status);
     const done = await sendReaches(herald, res.send.id, ['COMPLETED']);
     expect(done.message.status).toBe('READ');
     expect(done.message.statusHistory.map((s: any) => s.status)).toEqual(['PENDING', 'SENT', 'DELIVERED', 'READ']);

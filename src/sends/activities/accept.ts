@@ -1,4 +1,4 @@
-import { createSendRecord, findDecision } from '../../db/sends.js';
+import { createSendRecord, findDecision, sendRecording } from '../../db/sends.js';
 import type { SendState } from '../../domain/enums.js';
 import type { UserError } from '../../domain/errors.js';
 import type { SendRequest } from '../../domain/send.js';
@@ -39,7 +39,7 @@ export function acceptSendActivity(deps: ActivityDeps) {
     }
 
     const reservation = await reserve(deps, request, {
-      reserved: (tx, { messageId, threadId }) => createSendRecord(tx, request, { state: 'DELIVERING', messageId, threadId, steps: [PASSED, reservedStep(threadId)] }),
+      reserved: (tx, { messageId, threadId }) => sendRecording(tx, request, { state: 'DELIVERING', messageId, threadId, steps: [PASSED, reservedStep(threadId)] }),
       conflict: async (errors, activeThreadId) => {
         await createSendRecord(deps.db, request, { state: 'CONFLICT', errors, steps: [PASSED, conflictStep(activeThreadId)] });
         observeSendState(request.channel, 'CONFLICT');

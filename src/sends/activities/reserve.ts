@@ -1,10 +1,12 @@
 import { and, eq, ne } from 'drizzle-orm';
-import { isUniqueViolation, type Tx } from '../../db/connection.js';
+import { randomUUID } from 'node:crypto';
+import { isUniqueViolation, type DbOrTx, type Tx } from '../../db/connection.js';
 import { messageStatusChanges, messages, threads } from '../../db/schema.js';
-import { recordProgress } from './progress.js';
-import { addMessage } from '../../db/messages.js';
-import { findDecision } from '../../db/sends.js';
-import { claimUnassignedThread, openThread } from '../../db/threads.js';
+import { noteProgress, recordProgress } from './progress.js';
+import { addMessage, messageAdding } from '../../db/messages.js';
+import { findDecision, sendProgressing } from '../../db/sends.js';
+import { claimUnassignedThread, openThread, threadOpening } from '../../db/threads.js';
+import { writeAll, type Write } from '../../db/writes.js';
 import { publish } from '../../db/events.js';
 import { capabilitiesOf } from '../../domain/channels.js';
 import { userError, type UserError } from '../../domain/errors.js';
@@ -29,23 +31,24 @@ export function reserveSendActivity(deps: ActivityDeps) {
   return async function reserveSend(request: SendRequest): Promise<Reservation> {
     const existing = (await findDecision(deps.db, request.sendId))?.reservation;
     if (existing) return { ok: true, ...existing };
-    return reserve(deps, request, {
-      reserved: async (tx, { messageId, threadId }) => {
-        await recordProgress(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: reservedStep(threadId) });
-      },
+    const reservation = await reserve(deps, request, {
+      reserved: (tx, { messageId, threadId }) => sendProgressing(tx, request.sendId, { state: 'DELIVERING', messageId, ...(threadId ? { threadId } : {}), step: reservedStep(threadId) }),
       conflict: async (errors, activeThreadId) => {
         await recordProgress(deps.db, request.sendId, { state: 'CONFLICT', errors, step: conflictStep(activeThreadId) });
       },
     });
+    if (reservation.ok) noteProgress(request.sendId, { channel: request.channel, createdAt: new Date() }, 'DELIVERING', reservedStep(reservation.threadId));
+    return reservation;
   };
 }
 
 export const reservedStep = (threadId: string | null) => ({ name: 'reserve', state: 'RESERVED' as const, detail: threadId ? `thread ${threadId}` : 'email: no thread' });
 export const conflictStep = (activeThreadId: string | null) => ({ name: 'reserve', state: 'CONFLICT' as const, ...(activeThreadId ? { detail: `thread ${activeThreadId}` } : {}) });
 
-/** How the send's own record learns the outcome: in the reserving transaction, or after a lost race. */
+/** How the send's own record learns the outcome: written with the reservation, or after a lost race. */
 export interface ReservationRecord {
-  reserved(tx: Tx, reservation: { messageId: string; threadId: string | null }): Promise<void>;
+  /** The send's record as the reservation leaves it, written in the reservation's own statement. */
+  reserved(tx: DbOrTx, reservation: { messageId: string; threadId: string | null }): Write;
   conflict(errors: UserError[], activeThreadId: string | null): Promise<void>;
 }
 
@@ -85,14 +88,27 @@ async function pendingMessage(tx: Tx, values: Awaited<ReturnType<typeof outbound
 }
 
 /**
- * R6, R7, R11: one transaction inserts the thread and the PENDING message. The partial unique
- * index on open threads is the lock: of concurrent sends exactly one insert succeeds. Email
- * reserves no thread. Its caller looks for what an earlier run of it made first.
+ * R6, R7, R11: the thread and the PENDING message are written together, with the send's record.
+ * The partial unique index on open threads is the lock: of concurrent sends exactly one insert
+ * succeeds. Email reserves no thread. Its caller looks for what an earlier run of it made first.
+ *
+ * A send that opens a new thread (or none) is one statement; taking over a thread (R28) or a
+ * scheduled send falling due (R25) reads as it writes, in a transaction.
  */
 export async function reserve(deps: ActivityDeps, request: SendRequest, record: ReservationRecord): Promise<Reservation> {
   const opensThread = capabilitiesOf(request.channel).opensThread;
   const values = await outboundMessage(deps, request);
   try {
+    if (!request.takeOverThreadId && request.sendAt === undefined) {
+      const threadId = opensThread ? randomUUID() : null;
+      const messageId = randomUUID();
+      await writeAll(deps.db, [
+        ...(threadId ? [threadOpening(deps.db, { id: threadId, clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId })] : []),
+        messageAdding(deps.db, { ...values, id: messageId, threadId, status: 'PENDING' }),
+        record.reserved(deps.db, { messageId, threadId }),
+      ]);
+      return { ok: true, messageId, threadId };
+    }
     const reserved = await deps.db.transaction(async (tx) => {
       let threadId: string | null = null;
       if (request.takeOverThreadId) {
@@ -104,7 +120,7 @@ export async function reserve(deps: ActivityDeps, request: SendRequest, record: 
         threadId = await openThread(tx, { clientId: request.clientId, channel: request.channel, status: 'NEW', openedBy: request.agentId });
       }
       const messageId = await pendingMessage(tx, values, threadId, request.sendAt !== undefined);
-      await record.reserved(tx, { messageId, threadId });
+      await writeAll(tx, [record.reserved(tx, { messageId, threadId })]);
       return { messageId, threadId };
     });
     return { ok: true, ...reserved };
