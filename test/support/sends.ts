@@ -9,6 +9,7 @@ export const SEND_BODY = `id requestId state channel disposition errors { code f
     thread { id status assignee { login } queueTarget { kind name } transferComment }`;
 
 export const SEND_FIELDS = `
+  requestId
   send { ${SEND_BODY} }
   userErrors { code field message }
   conflict { activeThread { id status } alternatives { channel available } }`;

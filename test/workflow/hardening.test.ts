@@ -167,4 +167,23 @@ describe('bounded failure inside a send', () => {
       expect((await readSend(herald, again.send.id)).requestId).toBe('no-worker-yet');
     });
   }, 60_000);
+
+  it('R21: a caller who gave no requestId gets the one Herald chose with SYSTEM_ERROR, and asking again with it sends once', async () => {
+    const client = await newClient(herald, '+7 916 000 3134', 'Nobody Polls Either');
+    await wroteInRecently(herald, client);
+    const input = { clientId: client, channel: 'WHATSAPP', text: 'Asked again with the key Herald chose.', disposition: { kind: 'CLOSE' } };
+    const first = await send(herald, 'demo-agent-1', input);
+    expect(first.send).toBeNull();
+    expect(first.userErrors).toMatchObject([{ code: 'SYSTEM_ERROR', field: ['requestId'] }]);
+    expect(first.requestId).toEqual(expect.any(String));
+    expect(first.userErrors[0].message).toContain(first.requestId);
+    await withWorker(undefined, async () => {
+      const again = await send(herald, 'demo-agent-1', { ...input, requestId: first.requestId });
+      expect(again.userErrors).toEqual([]);
+      expect(again.requestId).toBe(first.requestId);
+      const done = await sendReaches(herald, again.send.id, ['COMPLETED'], 30_000);
+      expect(done.requestId).toBe(first.requestId);
+      expect(herald.edna.accepted().filter((a) => a.text === 'Asked again with the key Herald chose.')).toHaveLength(1);
+    });
+  }, 60_000);
 });

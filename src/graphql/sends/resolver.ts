@@ -140,12 +140,14 @@ export class SendResolver {
     const asked = await askedSend(ctx, input);
     if ('code' in asked) return refuse(asked);
     const { requestId } = asked;
+    // Every answer names the key the send goes by, so a caller who gave none can ask again (R21).
+    const answer = async (payload: SendMessagePayload | Promise<SendMessagePayload>): Promise<SendMessagePayload> => ({ ...(await payload), requestId });
     const fingerprint = requestFingerprint(asked);
     // R21: a requestId is the caller's own. The same one again finds its send (whatever id it was
     // given); with other parameters it is refused, never answered with the old send. One Herald
     // made up just now (the caller gave none) has no earlier send to find.
     const earlier = input.requestId ? await findSendByRequest(ctx.db, viewer.id, requestId) : null;
-    if (earlier && earlier.requestHash && earlier.requestHash !== fingerprint) return refuse(reused(requestId));
+    if (earlier && earlier.requestHash && earlier.requestHash !== fingerprint) return answer(refuse(reused(requestId)));
     const sendId = earlier?.id ?? sendIdFor(viewer.id, requestId);
     const request: SendRequest = { ...asked, sendId, fingerprint };
     let outcome;
@@ -154,20 +156,20 @@ export class SendResolver {
     } catch (err) {
       ctx.log.error({ err, sendId, workflowId: sendId }, 'the send could not be started or answered in time')
       // The send may be under way: the same requestId finds it and never sends twice (R21).
-      return refuse(userError('SYSTEM_ERROR', `Herald could not confirm the send in time. Ask again with requestId "${requestId}": it will not be sent twice.`, ['requestId']));
+      return answer(refuse(userError('SYSTEM_ERROR', `Herald could not confirm the send in time. Ask again with requestId "${requestId}": it will not be sent twice.`, ['requestId'])));
     }
     const send = await getSend(ctx.db, sendId);
     if (!send) {
       // Only a send whose very first record failed has no row; its answer says why.
-      if (outcome.kind === 'answered' && outcome.answer.errors.length > 0) return { send: null, userErrors: outcome.answer.errors, conflict: null } as SendMessagePayload;
+      if (outcome.kind === 'answered' && outcome.answer.errors.length > 0) return answer({ send: null, userErrors: outcome.answer.errors, conflict: null } as SendMessagePayload);
       throw new Error(`send ${sendId} has no record after it was ${outcome.kind}`);
     }
     // Two requests with one requestId and different parameters raced: the workflow holds the first.
-    if (send.requestHash && send.requestHash !== fingerprint) return refuse(reused(requestId));
+    if (send.requestHash && send.requestHash !== fingerprint) return answer(refuse(reused(requestId)));
     ctx.log.info({ sendId, workflowId: sendId, channel: request.channel, outcome: outcome.kind, state: outcome.kind === 'answered' ? outcome.answer.state : send.state }, 'sendMessage answered');
     // The workflow's answer is the truth as of now; the record may still be catching up with it.
-    if (outcome.kind === 'answered') return payloadFor(ctx, send, outcome.answer.errors, outcome.answer.conflictThreadId);
-    return payloadFor(ctx, send, send.errors, null);
+    if (outcome.kind === 'answered') return answer(payloadFor(ctx, send, outcome.answer.errors, outcome.answer.conflictThreadId));
+    return answer(payloadFor(ctx, send, send.errors, null));
   }
 
   /** R27: the same checks as sendMessage, the message as it would go out; no side effects. */

@@ -52,6 +52,10 @@ export class SendMessagePayload {
   @Field(() => OutboundSendType, { nullable: true, description: 'present when accepted (and for a repeated requestId)' }) send!: OutboundSendType | null;
   @Field(() => [UserErrorType]) userErrors!: UserErrorType[];
   @Field(() => ThreadConflictType, { nullable: true, description: 'with ACTIVE_THREAD_EXISTS' }) conflict!: ThreadConflictType | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: "sendMessage: the requestId this send goes by (the caller's, or the one Herald chose); after SYSTEM_ERROR, ask again with it: the message is never sent twice (R21)",
+  }) requestId?: string | null;
 }
 
 @InputType('TemplateVariableValue')
