@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientOptions } from '@temporalio/client';
 import { cachedViewerLookup } from './auth/tokens.js';
 import { CampaignClient } from './campaigns/client.js';
 import { createCampaignActivities, type CampaignActivities } from './campaigns/activities.js';
@@ -24,6 +24,7 @@ import { mountWebhooks } from './http/webhooks.js';
 import { failFastOnStatementErrors } from './sends/activities/failures.js';
 import { createSendActivities, type SendActivities } from './sends/activities/index.js';
 import { SendClient } from './sends/client.js';
+import { answeringLocally, type LocalAnswers } from './sends/localAnswers.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { createTemplateActivities, type TemplateActivities } from './templates/activities.js';
 import { TemplateSync } from './templates/sync.js';
@@ -54,8 +55,13 @@ export interface TemporalHandle {
 
 export async function connectTemporal(address: string, config: Config): Promise<TemporalHandle> {
   const connection = await Connection.connect({ address });
+  return { address, connection, client: temporalClient(connection, config), close: () => connection.close() };
+}
+
+/** A Temporal client on `connection`, with the trace interceptors when tracing is on. */
+export function temporalClient(connection: ClientOptions['connection'], config: Config): Client {
   const interceptors = tracing()?.clientInterceptors;
-  return { address, connection, client: new Client({ connection, namespace: config.temporal.namespace, ...(interceptors ? { interceptors } : {}) }), close: () => connection.close() };
+  return new Client({ connection, namespace: config.temporal.namespace, ...(interceptors ? { interceptors } : {}) });
 }
 
 export interface ApiServer {
@@ -129,6 +135,8 @@ export interface HeraldWorkerOptions {
   workflowBundlePath?: string;
   /** Tests replace an activity to stop a worker at a chosen step. */
   overrideActivities?: (activities: HeraldActivities) => Partial<HeraldActivities>;
+  /** Where the API in this process waits for the answers this worker's activities decide. */
+  answers?: LocalAnswers;
 }
 
 export async function startHeraldWorker(config: Config, db: Db, temporalAddress: string, options: HeraldWorkerOptions = {}): Promise<HeraldWorker> {
@@ -147,8 +155,9 @@ export async function startHeraldWorker(config: Config, db: Db, temporalAddress:
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
-    // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was built.
-    activities: failFastOnStatementErrors(overridden),
+    // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was
+    // built, and the answer an activity decides is heard by the API in this process.
+    activities: options.answers ? answeringLocally(failFastOnStatementErrors(overridden), options.answers) : failFastOnStatementErrors(overridden),
     ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
     onStopped: async () => {
       await channels.close();

@@ -1,13 +1,15 @@
 import net from 'node:net';
 import path from 'node:path';
 import {
-  bootstrapData, connectTemporal, openConfiguredDatabase, startApiServer, startHeraldWorker,
+  bootstrapData, connectTemporal, openConfiguredDatabase, startApiServer, startHeraldWorker, temporalClient,
   type ApiServer, type HeraldActivities, type HeraldWorker, type TemporalHandle,
 } from './app.js';
 import { freezeConfig, type Config } from './config.js';
 import type { Database } from './db/connection.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from './domain/channels.js';
 import { SEARCH_ATTRIBUTES } from './sends/contract.js';
+import type { WorkerHere } from './sends/client.js';
+import { LocalAnswers } from './sends/localAnswers.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
 import { stopStep } from './shutdown.js';
 import { startEdnaSandbox, type EdnaSandbox, type EdnaSandboxOptions } from '../sandbox/edna/server.js';
@@ -152,13 +154,25 @@ export async function startEmbedded(base: Config, options: EmbeddedOptions = {})
 
   const api = await start('API', () => startApiServer(config, database, temporal, apiPort), (a) => a.close());
   const workers: HeraldWorker[] = [];
+  // The API starts each send eagerly on the worker in this process that started last and still
+  // runs, and hears its answer from that worker's activity (src/sends/localAnswers.ts).
+  const answers = new LocalAnswers();
+  const here = new Map<HeraldWorker, WorkerHere>();
+  const answerOnLatestWorker = () => api.services.sends.answerHere([...here.values()].at(-1) ?? null);
   const startWorker = async (override?: (activities: HeraldActivities) => Partial<HeraldActivities>) => {
     const w = await startHeraldWorker(config, database.db, temporal.address, {
       ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
       ...(override ? { overrideActivities: override } : {}),
+      answers,
     });
     workers.push(w);
-    return w;
+    here.set(w, { client: temporalClient(w.connection, config), answers });
+    answerOnLatestWorker();
+    // Stopping, it takes no new eager starts: those go through the server again.
+    const shutdown = w.shutdown;
+    const stopped = () => { here.delete(w); answerOnLatestWorker(); };
+    void w.running.finally(stopped).catch(() => undefined);
+    return { ...w, shutdown: async () => { stopped(); await shutdown(); } };
   };
   started.push(['workers', () => Promise.all(workers.map((w) => w.shutdown()))]);
   const worker = options.worker === false ? null : await start('worker', () => startWorker());

@@ -8,9 +8,11 @@ import {
   OUTBOUND_SEND_WORKFLOW, SA_AGENT, SA_CHANNEL, SA_CLIENT, acceptedUpdate, cancelUpdate, clientWroteInSignal, deliveryStatusSignal, retryUpdate, stateQuery,
   type ActionOutcome, type ActorInput, type DeliveryStatusEvent, type OutboundSendInput, type SendAnswer, type SendSnapshot, type SendTiming,
 } from './contract.js';
+import type { LocalAnswers } from './localAnswers.js';
 
-// The API's side of a send: start it (Update-with-Start), read its live state, and pass on what
-// happens to it from outside (cancel, retry, delivery statuses).
+// The API's side of a send: start it (Update-with-Start, or an eager start answered by this
+// process's own worker), read its live state, and pass on what happens to it from outside
+// (cancel, retry, delivery statuses).
 
 /**
  * What a request asks for, as a hash: a requestId used again with other parameters is refused
@@ -41,8 +43,33 @@ export class SendNotConfirmedError extends Error {
 
 export type ActionResult = { ok: true; outcome: ActionOutcome } | { ok: false; reason: string };
 
+/**
+ * A worker in the API's own process (embedded mode): a client on the worker's connection (eager
+ * start hands the first workflow task only to a worker on the starter's connection) and where its
+ * activities tell their answers (src/sends/localAnswers.ts).
+ */
+export interface WorkerHere {
+  client: Client;
+  answers: LocalAnswers;
+}
+
+/** What is left of the answer deadline for the update path when no answer was heard here. */
+const UPDATE_RESERVE_MS = 1_000;
+
 export class SendClient {
+  private here: WorkerHere | null = null;
+
   constructor(private readonly client: Client, private readonly config: Config) {}
+
+  /** Sends start eagerly on `worker` from now on; null: through the server (Update-with-Start). */
+  answerHere(worker: WorkerHere | null): void {
+    this.here = worker;
+  }
+
+  /** The worker sends start on now (tests). */
+  get workerHere(): WorkerHere | null {
+    return this.here;
+  }
 
   timing(): SendTiming {
     const s = this.config.sends;
@@ -64,6 +91,11 @@ export class SendClient {
    */
   async start(request: SendRequest): Promise<StartOutcome> {
     const deadline = Date.now() + this.config.sends.answerTimeoutMs;
+    const here = this.here;
+    if (here) {
+      const answered = await this.startHere(here, request, deadline);
+      if (answered) return answered;
+    }
     // Asking again inside the deadline is safe: the workflow id makes the call idempotent.
     for (;;) {
       try {
@@ -76,20 +108,48 @@ export class SendClient {
     }
   }
 
-  private async startOnce(request: SendRequest): Promise<StartOutcome> {
+  /**
+   * The send started eagerly on the worker here, answered by its activity; null when the update
+   * path is to answer: the send existed already (an ask again), the server gave its first task
+   * to the task queue rather than to this worker (no free slot), nothing was heard in time, or
+   * the start failed (the update path asks again and says why).
+   */
+  private async startHere(here: WorkerHere, request: SendRequest, deadline: number): Promise<StartOutcome | null> {
+    const expected = here.answers.expect(request.sendId);
+    try {
+      const handle = await here.client.withDeadline(deadline, () => here.client.workflow.start(OUTBOUND_SEND_WORKFLOW, {
+        ...this.startOptions(request), workflowIdConflictPolicy: 'FAIL', requestEagerStart: true,
+      }));
+      if (!handle.eagerlyStarted) return null;
+      const answer = await expected.within(deadline - UPDATE_RESERVE_MS - Date.now());
+      return answer ? { kind: 'answered', answer } : null;
+    } catch {
+      return null;
+    } finally {
+      expected.cancel();
+    }
+  }
+
+  private startOptions(request: SendRequest) {
     const input: OutboundSendInput = { request, timing: this.timing() };
-    const startWorkflowOperation = new WithStartWorkflowOperation(OUTBOUND_SEND_WORKFLOW, {
+    return {
       workflowId: request.sendId,
       taskQueue: this.config.temporal.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [input] as [OutboundSendInput],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: [
         { key: SA_AGENT, value: request.agentId ?? '' },
         { key: SA_CLIENT, value: request.clientId },
         { key: SA_CHANNEL, value: request.channel },
         // The state is written when the send ends (the workflow's PATCH.stateWhenEnded).
       ],
+    };
+  }
+
+  private async startOnce(request: SendRequest): Promise<StartOutcome> {
+    const startWorkflowOperation = new WithStartWorkflowOperation(OUTBOUND_SEND_WORKFLOW, {
+      ...this.startOptions(request),
+      workflowIdConflictPolicy: 'USE_EXISTING',
     });
     try {
       const answer = await this.client.workflow.executeUpdateWithStart(acceptedUpdate, { startWorkflowOperation });

@@ -10,6 +10,8 @@ export { WORKFLOWS_PATH } from './bundle.js';
 
 export interface HeraldWorker {
   worker: Worker;
+  /** The worker's connection: a client on it can start workflows eagerly on this worker. */
+  connection: NativeConnection;
   /** Resolves when the worker has stopped (after shutdown()). */
   running: Promise<void>;
   shutdown(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startWorker(options: WorkerOptions): Promise<HeraldWorker>
   });
   return {
     worker,
+    connection,
     running,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
