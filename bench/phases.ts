@@ -8,7 +8,7 @@ import type { BareShape } from './bare/run.js';
 import {
   childrenRss, closedLoop, cpuMeter, mb, openLoop, rssPeak, round, settledRss, sleep, spread, type CpuReading, type Spread,
 } from './measure.js';
-import { countInStates, gql, makeClients, sendOne, waitForStep, waitUntilQuiet, type BenchStack } from './stack.js';
+import { answerPaths, countInStates, gql, makeClients, sendOne, shareAnsweredHere, waitForStep, waitUntilQuiet, type BenchStack } from './stack.js';
 
 // The phases of `npm run bench`, one per target of issue "Fast sends" (P1–P5), each measuring
 // Herald and, where the target is a ratio, the bare shape in the same run.
@@ -22,6 +22,8 @@ export interface LoadRun {
   /** CPU per send in ms, until every send had ended. */
   cpuPerSend: { node: number | null; temporal: number | null };
   problems: string[];
+  /** Herald: the share of answers the worker in the API's process gave (eager start); the rest came through the update. */
+  answeredHere?: number | null;
 }
 
 const perSend = (cpu: CpuReading, n: number) => ({ node: round((cpu.nodeS * 1000) / n, 1), temporal: round((cpu.temporalS * 1000) / n, 1) });
@@ -29,9 +31,11 @@ const perSend = (cpu: CpuReading, n: number) => ({ node: round((cpu.nodeS * 1000
 /** P1 and P2 (closed loop), Herald: `count` sends by `concurrency` clients, each to a client of its own. */
 export async function heraldLoad(stack: BenchStack, count: number, concurrency: number, series: string): Promise<LoadRun> {
   const clientIds = await makeClients(stack, count, series, '1234');
+  const paths = await answerPaths();
   const cpu = cpuMeter();
   const started = Date.now();
   const answers = await closedLoop(count, concurrency, (i) => sendOne(stack, i, clientIds[i]!));
+  const answeredHere = await shareAnsweredHere(paths);
   const ids = answers.flatMap((a) => (a.sendId && !a.error ? [a.sendId] : []));
   const delivered = await waitForStep(stack, ids, 'status', 'DELIVERED', 120_000);
   await waitForStep(stack, ids, 'complete', 'READ', 60_000);
@@ -46,6 +50,7 @@ export async function heraldLoad(stack: BenchStack, count: number, concurrency: 
     answer: spread(answers.map((a) => a.ms)),
     cpuPerSend: perSend(cost, count),
     problems,
+    answeredHere,
   };
 }
 
@@ -103,9 +108,12 @@ export function beforeAndAfter(before: LoadRun & { answersMs: number[] }, after:
 export async function heraldAnswers(stack: BenchStack, openRatePerS: number, openSeconds: number, single: number, series: string) {
   const openCount = Math.max(1, Math.round(openRatePerS * openSeconds));
   const openClients = await makeClients(stack, openCount, series, '1234');
+  const paths = await answerPaths();
   const open = await openLoop(openRatePerS, openSeconds, (i) => sendOne(stack, i, openClients[i]!));
+  const openAnsweredHere = await shareAnsweredHere(paths);
   await waitUntilQuiet(stack, 60_000);
   const singleClients = await makeClients(stack, 2 * single, `${series.slice(0, 1)}9`, '1234');
+  const alonePaths = await answerPaths();
   const alone = await closedLoop(single, 1, async (i) => {
     const answer = await sendOne(stack, i, singleClients[i]!);
     // A refused send has no READ to wait for.
@@ -113,6 +121,7 @@ export async function heraldAnswers(stack: BenchStack, openRatePerS: number, ope
     await sleep(AFTER_THE_END_MS);
     return answer;
   });
+  const aloneAnsweredHere = await shareAnsweredHere(alonePaths);
   const backToBack = await closedLoop(single, 1, (i) => sendOne(stack, single + i, singleClients[single + i]!));
   await waitUntilQuiet(stack, 60_000);
   const errors = [...open, ...alone, ...backToBack].filter((a) => a.error).map((a) => a.error!);
@@ -121,6 +130,7 @@ export async function heraldAnswers(stack: BenchStack, openRatePerS: number, ope
     open: spread(open.map((a) => a.ms)),
     alone: spread(alone.map((a) => a.ms)),
     backToBack: spread(backToBack.map((a) => a.ms)),
+    answeredHere: { open: openAnsweredHere, alone: aloneAnsweredHere },
     errors: errors.length,
     problems: errors.slice(0, 5),
   };

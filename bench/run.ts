@@ -127,6 +127,7 @@ function table(r: Result) {
     [`P2 answer p50/p99/max, open loop ${r.herald.answers.openRatePerS}/s`, '', s(r.herald.answers.open)],
     ['P2 answer p50/p99/max, one client alone', s(r.bare.oneClient.alone), s(r.herald.answers.alone)],
     ['P2 answer p50/p99/max, one client back to back', s(r.bare.oneClient.backToBack), s(r.herald.answers.backToBack)],
+    ['answered by the worker in the API\'s process (eager start): P1, open loop, alone', '', `${r.herald.load.answeredHere} / ${r.herald.answers.answeredHere.open} / ${r.herald.answers.answeredHere.alone}`],
     ['CPU ms per send: Node + Temporal', `${r.bare.load.cpuPerSend.node} + ${r.bare.load.cpuPerSend.temporal}`, `${r.herald.load.cpuPerSend.node} + ${r.herald.load.cpuPerSend.temporal}`],
     ...r.waiting.readings.map((w) => [`P3 RSS with ${w.waiting} waiting: process / dev server`, '', `${w.processMb} / ${w.temporalMb} MB`]),
     [`P4 ${r.uploads.fast.mb} MB upload: RSS growth, probe p50/p99`, '', `+${r.uploads.fast.rssGrowthMb} MB, ${r.uploads.fast.probe.p50}/${r.uploads.fast.probe.p99} ms`],

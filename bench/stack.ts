@@ -10,6 +10,7 @@ import { postBody } from '../sandbox/shared/http.js';
 import { clientChannels, clients, sends } from '../src/db/schema.js';
 import { startEmbedded, type Embedded } from '../src/embedded.js';
 import { sleep } from './measure.js';
+import { sendAnswers } from '../src/metrics.js';
 
 // The stack a benchmark run drives: embedded mode (API, worker, Temporal dev server, sandboxes) in
 // this process on a fresh DATA_DIR, on PGlite or on a fresh PostgreSQL database, with the edna
@@ -163,4 +164,19 @@ export async function waitUntilQuiet(stack: BenchStack, timeoutMs: number, waiti
   const busy: SendState[] = ['VALIDATING', 'RESERVING', 'DELIVERING', ...(waitingIsQuiet ? [] : ['AWAITING_STATUS' as const])];
   const until = Date.now() + timeoutMs;
   while ((await countInStates(stack, busy)) > 0 && Date.now() < until) await sleep(250);
+}
+
+/** How many sendMessage answers each path has given in this process (herald_send_answers_total). */
+export async function answerPaths(): Promise<{ here: number; update: number }> {
+  const { values } = await sendAnswers.get();
+  const of = (path: string) => values.find((v) => v.labels.path === path)?.value ?? 0;
+  return { here: of('here'), update: of('update') };
+}
+
+/** The share of answers since `before` that the worker in the API's process gave (eager start). */
+export async function shareAnsweredHere(before: { here: number; update: number }): Promise<number | null> {
+  const now = await answerPaths();
+  const here = now.here - before.here;
+  const all = here + now.update - before.update;
+  return all === 0 ? null : Math.round((here / all) * 1000) / 1000;
 }

@@ -24,7 +24,7 @@ import { mountWebhooks } from './http/webhooks.js';
 import { failFastOnStatementErrors } from './sends/activities/failures.js';
 import { createSendActivities, type SendActivities } from './sends/activities/index.js';
 import { SendClient } from './sends/client.js';
-import { answeringLocally, type LocalAnswers } from './sends/localAnswers.js';
+import { LocalAnswers, answeringLocally } from './sends/localAnswers.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { createTemplateActivities, type TemplateActivities } from './templates/activities.js';
 import { TemplateSync } from './templates/sync.js';
@@ -141,9 +141,12 @@ export interface HeraldWorkerOptions {
 
 export async function startHeraldWorker(config: Config, db: Db, temporalAddress: string, options: HeraldWorkerOptions = {}): Promise<HeraldWorker> {
   const channels = createChannels(config);
-  // Campaigns start their sends as the API does; the connection opens when the first one needs it.
-  let temporal: Promise<TemporalHandle> | undefined;
-  const sends = async () => new SendClient((await (temporal ??= connectTemporal(temporalAddress, config))).client, config);
+  // Campaigns start their sends as the API does, eagerly on this very worker (over its
+  // connection, answered by its activities); an activity runs only once the worker exists.
+  const answers = options.answers ?? new LocalAnswers();
+  let ready!: (client: SendClient) => void;
+  const campaignSends = new Promise<SendClient>((resolve) => (ready = resolve));
+  const sends = () => campaignSends;
   const activities: HeraldActivities = {
     ...createSendActivities({ db, config, transports: channels.transports }),
     ...createTemplateActivities({ db, edna: channels.edna }),
@@ -157,13 +160,14 @@ export async function startHeraldWorker(config: Config, db: Db, temporalAddress:
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
     // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was
     // built, and the answer an activity decides is heard by the API in this process.
-    activities: options.answers ? answeringLocally(failFastOnStatementErrors(overridden), options.answers) : failFastOnStatementErrors(overridden),
+    activities: answeringLocally(failFastOnStatementErrors(overridden), answers),
     ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
-    onStopped: async () => {
-      await channels.close();
-      if (temporal) await (await temporal).close();
-    },
+    onStopped: () => channels.close(),
   });
+  const client = temporalClient(worker.connection, config);
+  const here = new SendClient(client, config);
+  here.answerHere({ client, answers });
+  ready(here);
   // R34: the webhook dispatcher runs beside the worker and stops when it stops, however it is stopped.
   const webhooks = await startWebhookDelivery(db, config.webhooks);
   const running = worker.running.finally(() => webhooks.stop());

@@ -45,6 +45,14 @@ export const sendLatency = new client.Histogram({
   registers: [registry],
 });
 
+/** How sendMessage got its answer: `here` (the worker in this process, eager start) or `update` (the workflow's update through the server). */
+export const sendAnswers = new client.Counter({
+  name: 'herald_send_answers_total',
+  help: 'sendMessage answers by path: here (the worker in the API process, eager start) or update (through the Temporal server)',
+  labelNames: ['path'] as const,
+  registers: [registry],
+});
+
 export const webhookCallbacks = new client.Counter({
   name: 'herald_webhook_callbacks_total',
   help: 'Provider callbacks by webhook path and outcome',

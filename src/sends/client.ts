@@ -9,6 +9,7 @@ import {
   type ActionOutcome, type ActorInput, type DeliveryStatusEvent, type OutboundSendInput, type SendAnswer, type SendSnapshot, type SendTiming,
 } from './contract.js';
 import type { LocalAnswers } from './localAnswers.js';
+import { sendAnswers } from '../metrics.js';
 
 // The API's side of a send: start it (Update-with-Start, or an eager start answered by this
 // process's own worker), read its live state, and pass on what happens to it from outside
@@ -94,8 +95,12 @@ export class SendClient {
     const here = this.here;
     if (here) {
       const answered = await this.startHere(here, request, deadline);
-      if (answered) return answered;
+      if (answered) {
+        sendAnswers.inc({ path: 'here' });
+        return answered;
+      }
     }
+    sendAnswers.inc({ path: 'update' });
     // Asking again inside the deadline is safe: the workflow id makes the call idempotent.
     for (;;) {
       try {

@@ -62,7 +62,7 @@ describe('observability of one send', () => {
     await ws.dispose();
   }, 60_000);
 
-  it('R24: /metrics shows GraphQL operations, the send by channel and final state, its latencies, callbacks, connections and the pool', async () => {
+  it('R24: /metrics shows GraphQL operations, the path that answered the send, the send by channel and final state, its latencies, callbacks, connections and the pool', async () => {
     const text = await eventually(async () => {
       const t = await (await fetch(`${herald.baseUrl}/metrics`)).text();
       return t.includes('herald_send_latency_seconds_count{channel="WHATSAPP",status="DELIVERED"}') ? t : undefined;
@@ -70,6 +70,8 @@ describe('observability of one send', () => {
     expect(text).toMatch(/herald_graphql_operations_total\{type="mutation",field="sendMessage",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/herald_graphql_operation_duration_seconds_bucket\{le="[^"]+",type="mutation",field="sendMessage",outcome="ok"\}/);
     expect(text).toMatch(/herald_sends_total\{channel="WHATSAPP",state="COMPLETED"\} [1-9]/);
+    // Embedded mode: the worker in the API's process answered it (eager start).
+    expect(text).toMatch(/herald_send_answers_total\{path="here"\} [1-9]/);
     // A time, not NaN: the DELIVERED settle reads when the send was made from the row it writes.
     expect(text).toMatch(/herald_send_latency_seconds_sum\{channel="WHATSAPP",status="DELIVERED"\} \d/);
     expect(text).toMatch(/herald_send_latency_seconds_count\{channel="WHATSAPP",status="SENT"\} [1-9]/);
