@@ -158,6 +158,7 @@ export async function startHeraldWorker(config: Config, db: Db, temporalAddress:
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+    workflowTaskSlots: config.temporal.workflowTaskSlots,
     // Overrides (tests) are wrapped too: a statement error fails an activity fast however it was
     // built, and the answer an activity decides is heard by the API in this process.
     activities: answeringLocally(failFastOnStatementErrors(overridden), answers),

@@ -24,6 +24,8 @@ export interface WorkerOptions {
   activities: object;
   /** The sticky cache's size: each cached send holds its workflow's state in memory. */
   maxCachedWorkflows?: number;
+  /** Workflow tasks run at once (a task waiting for its local activity holds one). */
+  workflowTaskSlots?: number;
   /** A prebuilt workflow bundle (tests build one per run); otherwise bundled from source. */
   workflowBundlePath?: string;
   /** Run once the worker has stopped (closing what the activities hold). */
@@ -44,6 +46,7 @@ export async function startWorker(options: WorkerOptions): Promise<HeraldWorker>
     workflowBundle: { codePath },
     activities: options.activities,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.workflowTaskSlots !== undefined ? { maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots } : {}),
   };
   const traced = tracer?.worker(workerOptions);
   const worker = await Worker.create(traced ? { ...traced, interceptors: { ...traced.interceptors, workflowModules: [] } } : workerOptions);
