@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { inArray } from 'drizzle-orm';
 import { startApiServer } from '../src/app.js';
+import { sends } from '../src/db/schema.js';
 import { openDatabase } from '../src/db/connection.js';
 import type { BareShape } from './bare/run.js';
 import {
@@ -41,7 +43,7 @@ export async function heraldLoad(stack: BenchStack, count: number, concurrency: 
   await waitForStep(stack, ids, 'complete', 'READ', 60_000);
   const cost = cpu();
   const problems = answers.flatMap((a, i) => (a.error || !a.sendId ? [`#${i}: ${a.error ?? 'no send'}`] : []));
-  if (delivered.size < ids.length) problems.push(`${ids.length - delivered.size} sends never reached DELIVERED`);
+  if (delivered.size < ids.length) problems.push(`${ids.length - delivered.size} sends never reached DELIVERED: ${await whereTheyAre(stack, ids.filter((id) => !delivered.has(id)))}`);
   const last = Math.max(...delivered.values());
   return {
     sends: count,
@@ -52,6 +54,12 @@ export async function heraldLoad(stack: BenchStack, count: number, concurrency: 
     problems,
     answeredHere,
   };
+}
+
+/** Each send's state and last step, for a problem line (a send still waiting reads differently from one that went on without a DELIVERED step). */
+async function whereTheyAre(stack: BenchStack, ids: readonly string[]): Promise<string> {
+  const rows = await stack.embedded.database.db.select({ id: sends.id, state: sends.state, steps: sends.steps }).from(sends).where(inArray(sends.id, ids.slice(0, 5)));
+  return rows.map((r) => `${r.id} ${r.state} after ${JSON.stringify(r.steps.at(-1) ?? null)}`).join('; ');
 }
 
 /** The same for the bare shape (with every answer's time, so that two runs can be merged). */

@@ -16,7 +16,7 @@ import { clientId, newClient, send, sendReaches, wroteInRecently } from '../supp
 // would not is a nondeterminism error for every send in flight when it is deployed. Live histories
 // are recorded from real sends here; RECORD_HISTORIES=<folder> also writes them to
 // test/fixtures/histories/<folder> (one folder per version of the workflow: v1-first-version,
-// v2-short-send, v3-send-later, v4-fallback, v5-campaigns-and-pacing, v6-state-when-ended, v7-outbound-send-v2 (the second workflow type, without patch markers) and v8-outbound-send-v3 (the third, statuses settled by local activities): the sends that version added or changed; ...), and every fixture under test/fixtures/histories is replayed on every run.
+// v2-short-send, v3-send-later, v4-fallback, v5-campaigns-and-pacing, v6-state-when-ended, v7-outbound-send-v2 (the second workflow type, without patch markers) and v8-outbound-send-v3 (the third, statuses settled by local activities) and v9-eager-start (the same type started eagerly in embedded mode: no update in the history): the sends that version added or changed; ...), and every fixture under test/fixtures/histories is replayed on every run.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 const RECORD = process.env.RECORD_HISTORIES && process.env.RECORD_HISTORIES !== '0' ? process.env.RECORD_HISTORIES : null;
@@ -170,7 +170,7 @@ describe('replay: send workflow histories (outboundSend, outboundSendV2, outboun
     const files = fs.existsSync(FIXTURES) ? (fs.readdirSync(FIXTURES, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort() : [];
     expect(files.length, `no fixtures in ${FIXTURES}; record them with RECORD_HISTORIES=<version folder>`).toBeGreaterThan(0);
     // Every version of the workflow that ever ran is here: a change that breaks one breaks sends in flight.
-    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send', 'v3-send-later', 'v4-fallback', 'v5-campaigns-and-pacing', 'v6-state-when-ended', 'v7-outbound-send-v2', 'v8-outbound-send-v3']));
+    expect(new Set(files.map((f) => path.dirname(f)))).toEqual(new Set(['v1-first-version', 'v2-short-send', 'v3-send-later', 'v4-fallback', 'v5-campaigns-and-pacing', 'v6-state-when-ended', 'v7-outbound-send-v2', 'v8-outbound-send-v3', 'v9-eager-start']));
     const histories = files.map((file) => ({
       name: file,
       workflowId: `fixture:${file}`,
