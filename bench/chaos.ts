@@ -17,6 +17,12 @@ import { startEdnaSandbox } from '../sandbox/edna/server.js';
 // delivered twice at the channel, sends stuck (all must be 0), and the time to recover after the
 // last fault. Needs a local PostgreSQL it may restart (CHAOS_DATABASE_URL, CHAOS_PG_RESTART).
 
+// `npm run chaos -- embedded`: embedded Herald SIGKILLed mid-run instead (bench/chaosEmbedded.ts).
+if (process.argv[2] === 'embedded') {
+  const { runEmbeddedChaos } = await import('./chaosEmbedded.js');
+  process.exit(await runEmbeddedChaos());
+}
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SENDS = Number(process.env.CHAOS_SENDS ?? 1000);
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? 16);

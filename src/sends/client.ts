@@ -100,11 +100,12 @@ export class SendClient {
         return answered;
       }
     }
-    sendAnswers.inc({ path: 'update' });
     // Asking again inside the deadline is safe: the workflow id makes the call idempotent.
     for (;;) {
       try {
-        return await this.client.withDeadline(deadline, () => this.startOnce(request));
+        const outcome = await this.client.withDeadline(deadline, () => this.startOnce(request));
+        sendAnswers.inc({ path: 'update' });
+        return outcome;
       } catch (err) {
         if (Date.now() >= deadline || !(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) {
           throw Date.now() >= deadline ? new SendNotConfirmedError(request.sendId, err) : err;
