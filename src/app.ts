@@ -23,7 +23,7 @@ import { attachSubscriptions } from './http/subscriptions.js';
 import { mountWebhooks } from './http/webhooks.js';
 import { failFastOnStatementErrors } from './sends/activities/failures.js';
 import { createSendActivities, type SendActivities } from './sends/activities/index.js';
-import { SendClient } from './sends/client.js';
+import { SendClient, type WorkerHere } from './sends/client.js';
 import { LocalAnswers, answeringLocally } from './sends/localAnswers.js';
 import { startWorker, type HeraldWorker } from './temporal/worker.js';
 import { createTemplateActivities, type TemplateActivities } from './templates/activities.js';
@@ -139,7 +139,10 @@ export interface HeraldWorkerOptions {
   answers?: LocalAnswers;
 }
 
-export async function startHeraldWorker(config: Config, db: Db, temporalAddress: string, options: HeraldWorkerOptions = {}): Promise<HeraldWorker> {
+/** A worker Herald started, and how a SendClient in its process starts sends eagerly on it. */
+export type StartedWorker = HeraldWorker & { here: WorkerHere };
+
+export async function startHeraldWorker(config: Config, db: Db, temporalAddress: string, options: HeraldWorkerOptions = {}): Promise<StartedWorker> {
   const channels = createChannels(config);
   // Campaigns start their sends as the API does, eagerly on this very worker (over its
   // connection, answered by its activities); an activity runs only once the worker exists.
@@ -165,14 +168,14 @@ export async function startHeraldWorker(config: Config, db: Db, temporalAddress:
     ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
     onStopped: () => channels.close(),
   });
-  const client = temporalClient(worker.connection, config);
-  const here = new SendClient(client, config);
-  here.answerHere({ client, answers });
-  ready(here);
+  const here: WorkerHere = { client: temporalClient(worker.connection, config), answers };
+  const campaignSendClient = new SendClient(here.client, config);
+  campaignSendClient.answerHere(here);
+  ready(campaignSendClient);
   // R34: the webhook dispatcher runs beside the worker and stops when it stops, however it is stopped.
   const webhooks = await startWebhookDelivery(db, config.webhooks);
   const running = worker.running.finally(() => webhooks.stop());
-  return { ...worker, running, shutdown: async () => { await worker.shutdown(); await webhooks.stop(); } };
+  return { ...worker, here, running, shutdown: async () => { await worker.shutdown(); await webhooks.stop(); } };
 }
 
 export type { HeraldWorker };

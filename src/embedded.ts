@@ -1,14 +1,13 @@
 import net from 'node:net';
 import path from 'node:path';
 import {
-  bootstrapData, connectTemporal, openConfiguredDatabase, startApiServer, startHeraldWorker, temporalClient,
-  type ApiServer, type HeraldActivities, type HeraldWorker, type TemporalHandle,
+  bootstrapData, connectTemporal, openConfiguredDatabase, startApiServer, startHeraldWorker,
+  type ApiServer, type HeraldActivities, type HeraldWorker, type StartedWorker, type TemporalHandle,
 } from './app.js';
 import { freezeConfig, type Config } from './config.js';
 import type { Database } from './db/connection.js';
 import { GATEWAY_CHANNELS, type GatewayChannel } from './domain/channels.js';
 import { SEARCH_ATTRIBUTES } from './sends/contract.js';
-import type { WorkerHere } from './sends/client.js';
 import { LocalAnswers } from './sends/localAnswers.js';
 import { startDevServer, type DevServer } from './temporal/devServer.js';
 import { stopStep } from './shutdown.js';
@@ -157,8 +156,8 @@ export async function startEmbedded(base: Config, options: EmbeddedOptions = {})
   // The API starts each send eagerly on the worker in this process that started last and still
   // runs, and hears its answer from that worker's activity (src/sends/localAnswers.ts).
   const answers = new LocalAnswers();
-  const here = new Map<HeraldWorker, WorkerHere>();
-  const answerOnLatestWorker = () => api.services.sends.answerHere([...here.values()].at(-1) ?? null);
+  const runningWorkers: StartedWorker[] = [];
+  const answerOnLatestWorker = () => api.services.sends.answerHere(runningWorkers.at(-1)?.here ?? null);
   const startWorker = async (override?: (activities: HeraldActivities) => Partial<HeraldActivities>) => {
     const w = await startHeraldWorker(config, database.db, temporal.address, {
       ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
@@ -166,11 +165,14 @@ export async function startEmbedded(base: Config, options: EmbeddedOptions = {})
       answers,
     });
     workers.push(w);
-    here.set(w, { client: temporalClient(w.connection, config), answers });
+    runningWorkers.push(w);
     answerOnLatestWorker();
     // Stopping, it takes no new eager starts: those go through the server again.
     const shutdown = w.shutdown;
-    const stopped = () => { here.delete(w); answerOnLatestWorker(); };
+    const stopped = () => {
+      if (runningWorkers.includes(w)) runningWorkers.splice(runningWorkers.indexOf(w), 1);
+      answerOnLatestWorker();
+    };
     void w.running.finally(stopped).catch(() => undefined);
     return { ...w, shutdown: async () => { stopped(); await shutdown(); } };
   };
