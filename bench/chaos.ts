@@ -8,6 +8,7 @@ import { freePort } from '../src/embedded.js';
 import { SEARCH_ATTRIBUTES } from '../src/sends/contract.js';
 import { startDevServer } from '../src/temporal/devServer.js';
 import { startEdnaSandbox } from '../sandbox/edna/server.js';
+import { freshDatabase } from './database.js';
 
 // npm run chaos: Herald's promise that no message is lost or sent twice, under faults. The
 // production shape (an API process and worker processes on PostgreSQL and a Temporal dev server)
@@ -60,12 +61,8 @@ const logDir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'herald-ch
 
 async function main() {
   const restart = pgRestartCommand();
-  const dbName = `herald_chaos_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const dbUrl = Object.assign(new URL(SERVER_URL), { pathname: `/${dbName}` }).toString();
+  const database = await freshDatabase(SERVER_URL, 'herald_chaos');
+  const dbUrl = database.url;
 
   log(`logs in ${logDir}; ${SENDS} sends, ${WORKERS} workers, edna failing ${FAIL_RATE * 100}% of sends`);
   const temporal = await startDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, toolsDir: path.join(ROOT, 'node_modules/.cache/herald'), namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES, log });
@@ -217,12 +214,9 @@ async function main() {
   for (const child of children) child.kill('SIGKILL');
   await edna.close();
   await temporal.stop();
-  const drop = new pg.Client({ connectionString: SERVER_URL });
-  await drop.connect();
   // A failed run keeps its database to look into.
-  if (lost.length + duplicated + stuck.length === 0) await drop.query(`drop database if exists ${dbName} with (force)`);
-  else log(`kept database ${dbName} for a look`);
-  await drop.end();
+  if (lost.length + duplicated + stuck.length === 0) await database.drop();
+  else log(`kept database ${database.name} for a look`);
   void api;
   process.exit(lost.length + duplicated + stuck.length === 0 ? 0 : 1);
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from '../src/embedded.js';
 import { startEdnaSandbox } from '../sandbox/edna/server.js';
+import { freshDatabase } from './database.js';
 
 // npm run chaos -- embedded: the same promise for embedded Herald (`npm start`: API, worker and
 // its own dev server in one process, where sends start eagerly on the worker in the process and
@@ -32,12 +33,8 @@ interface Ask { i: number; clientId: string; requestId: string; sendId: string |
 
 export async function runEmbeddedChaos(): Promise<number> {
   const logDir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'herald-chaos-embedded-'));
-  const dbName = `herald_chaos_embedded_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: SERVER_URL });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const dbUrl = Object.assign(new URL(SERVER_URL), { pathname: `/${dbName}` }).toString();
+  const database = await freshDatabase(SERVER_URL, 'herald_chaos_embedded');
+  const dbUrl = database.url;
   const db = new pg.Pool({ connectionString: dbUrl, max: 2 });
 
   const port = await freePort();
@@ -129,12 +126,9 @@ export async function runEmbeddedChaos(): Promise<number> {
   await edna.close();
   await db.end();
   const ok = lost + twice + stuck === 0;
-  const drop = new pg.Client({ connectionString: SERVER_URL });
-  await drop.connect();
   // A failed run keeps its database to look into.
-  if (ok) await drop.query(`drop database if exists ${dbName} with (force)`);
-  else log(`kept database ${dbName} for a look`);
-  await drop.end();
+  if (ok) await database.drop();
+  else log(`kept database ${database.name} for a look`);
   return ok ? 0 : 1;
 }
 

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { inArray, sql } from 'drizzle-orm';
 import type { SendState } from '../src/domain/enums.js';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { postBody } from '../sandbox/shared/http.js';
 import { clientChannels, clients, sends } from '../src/db/schema.js';
 import { startEmbedded, type Embedded } from '../src/embedded.js';
 import { sleep } from './measure.js';
+import { freshDatabase } from './database.js';
 import { sendAnswers } from '../src/metrics.js';
 
 // The stack a benchmark run drives: embedded mode (API, worker, Temporal dev server, sandboxes) in
@@ -27,23 +27,8 @@ export interface BenchStack {
 
 export async function startBenchStack(kind: DatabaseKind, log: (...a: unknown[]) => void): Promise<BenchStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-'));
-  let databaseUrl = '';
-  let dropDatabase = async () => {};
-  if (kind === 'postgres') {
-    const server = process.env.BENCH_DATABASE_URL!;
-    const name = `herald_bench_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    databaseUrl = Object.assign(new URL(server), { pathname: `/${name}` }).toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
+  const database = kind === 'postgres' ? await freshDatabase(process.env.BENCH_DATABASE_URL!, 'herald_bench') : null;
+  const databaseUrl = database?.url ?? '';
   const config = loadConfig({
     ...process.env,
     PORT: '0', DATA_DIR: dataDir, SANDBOX_PORT: '0', TEMPORAL_DEV_PORT: '0', TEMPORAL_UI_PORT: '0',
@@ -57,7 +42,7 @@ export async function startBenchStack(kind: DatabaseKind, log: (...a: unknown[])
     kind, embedded, baseUrl: embedded.baseUrl,
     async close() {
       await embedded.close();
-      await dropDatabase();
+      await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
