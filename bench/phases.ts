@@ -218,7 +218,10 @@ export async function uploadWhileProbing(stack: BenchStack, bytes: number, bytes
   const streaming = new Promise<void>((resolve) => {
     lines.on('line', (line) => {
       if (line === 'streaming') { uploading = true; resolve(); return; }
-      try { result = JSON.parse(line); } catch { /* not the answer */ }
+      try {
+        result = JSON.parse(line);
+        uploading = false; // answered: what the probes see from here on is not the upload's
+      } catch { /* not the answer */ }
     });
     client.once('exit', () => resolve());
   });
